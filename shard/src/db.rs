@@ -1,0 +1,401 @@
+//! One logical database (`SELECT n`) of one shard: its keys, their TTLs, lazy and active
+//! expiry, and the keyspace statistics Redis reports.
+//!
+//! Every access goes through the lookups here, so an expired key is never visible: it is
+//! deleted on first touch (lazy expiry) or by the shard's periodic sampling of keys with a TTL
+//! (active expiry, [`Db::active_expire`]).
+
+use crate::dict::{hash_key, Dict};
+use crate::key::Key;
+use crate::value::Value;
+
+/// A value with its metadata.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub value: Value,
+    /// Absolute expiry in Unix milliseconds; 0 = no TTL.
+    expire_at: i64,
+    /// Last access, in Unix seconds (for OBJECT IDLETIME and LRU eviction).
+    pub lru: u32,
+}
+
+impl Entry {
+    pub fn new(value: Value, now_ms: i64) -> Self {
+        Entry {
+            value,
+            expire_at: 0,
+            lru: lru_clock(now_ms),
+        }
+    }
+
+    /// The absolute expiry in Unix milliseconds, if the key has a TTL.
+    pub fn expire_at(&self) -> Option<i64> {
+        (self.expire_at != 0).then_some(self.expire_at)
+    }
+
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        self.expire_at != 0 && self.expire_at <= now_ms
+    }
+}
+
+/// The LRU clock: Unix seconds, truncated to 32 bits.
+pub fn lru_clock(now_ms: i64) -> u32 {
+    (now_ms / 1000) as u32
+}
+
+/// Counters Redis reports in INFO, per database (summed by the shard and the server).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DbStats {
+    pub expired_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    /// Expired keys found by the active cycle whose TTL was already past when sampled, and
+    /// how stale they were on average (for INFO's `expired_stale_perc`).
+    pub expire_cycle_sampled: u64,
+}
+
+/// One database.
+#[derive(Default)]
+pub struct Db {
+    keys: Dict<Entry>,
+    /// Index of the keys that have a TTL (the active expiry cycle samples it).
+    expires: Dict<()>,
+    /// Where the active expiry cycle resumes its walk of `expires`.
+    expire_cursor: u64,
+    /// Average TTL of sampled volatile keys, milliseconds (INFO keyspace `avg_ttl`).
+    pub avg_ttl: i64,
+    pub stats: DbStats,
+}
+
+impl Db {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of keys (expired but not yet reclaimed ones included, as Redis counts them).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Number of keys with a TTL.
+    pub fn expires_len(&self) -> usize {
+        self.expires.len()
+    }
+
+    /// Read lookup (lookupKeyRead): hides and deletes an expired key, counts a hit or a miss and
+    /// refreshes the access time.
+    pub fn get(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        let Some(h) = self.probe(key, now_ms) else {
+            self.stats.keyspace_misses += 1;
+            return None;
+        };
+        self.stats.keyspace_hits += 1;
+        self.touch(h, key, now_ms)
+    }
+
+    /// Write lookup (lookupKeyWrite): hides and deletes an expired key, refreshes the access
+    /// time, counts nothing.
+    pub fn get_mut(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        self.lookup(key, now_ms)
+    }
+
+    /// A look without side effects (no LRU update, no stats, no deletion); an expired key is
+    /// reported absent.
+    pub fn peek(&self, key: &[u8], now_ms: i64) -> Option<&Entry> {
+        self.keys.get(key).filter(|e| !e.is_expired(now_ms))
+    }
+
+    /// Whether a key exists (expired ones are deleted on the way, as Redis does).
+    pub fn contains(&mut self, key: &[u8], now_ms: i64) -> bool {
+        self.lookup(key, now_ms).is_some()
+    }
+
+    fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        let h = self.probe(key, now_ms)?;
+        self.touch(h, key, now_ms)
+    }
+
+    /// Finds a live key, deleting it if it has expired; returns its hash.
+    fn probe(&mut self, key: &[u8], now_ms: i64) -> Option<u64> {
+        let h = hash_key(key);
+        let expired = self.keys.get_key_value_hashed(h, key)?.1.is_expired(now_ms);
+        if expired {
+            self.delete_expired(key);
+            return None;
+        }
+        Some(h)
+    }
+
+    fn touch(&mut self, h: u64, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        let entry = self.keys.get_mut_hashed(h, key)?;
+        entry.lru = lru_clock(now_ms);
+        Some(entry)
+    }
+
+    fn delete_expired(&mut self, key: &[u8]) {
+        if self.delete(key).is_some() {
+            self.stats.expired_keys += 1;
+        }
+    }
+
+    /// Sets `key` to `value`, dropping any TTL (SET semantics). Returns the old entry.
+    pub fn set(&mut self, key: &[u8], value: Value, now_ms: i64) -> Option<Entry> {
+        let entry = Entry::new(value, now_ms);
+        let old = self.keys.insert(key, entry);
+        if old.as_ref().is_some_and(|o| o.expire_at != 0) {
+            self.expires.remove(key);
+        }
+        old
+    }
+
+    /// Replaces the value of `key` keeping its TTL (SET KEEPTTL, and in-place updates).
+    pub fn set_keep_ttl(&mut self, key: &[u8], value: Value, now_ms: i64) {
+        match self.keys.get_mut(key) {
+            Some(e) if !e.is_expired(now_ms) => {
+                e.value = value;
+                e.lru = lru_clock(now_ms);
+            }
+            _ => {
+                self.set(key, value, now_ms);
+            }
+        }
+    }
+
+    /// Inserts a key known to be absent (after a lookup said so).
+    pub fn insert_new(&mut self, key: &[u8], value: Value, now_ms: i64) -> &mut Entry {
+        self.keys
+            .get_or_insert_with(key, || Entry::new(value, now_ms))
+            .0
+    }
+
+    /// Puts a whole entry (value and TTL) under `key`, replacing what was there (RENAME,
+    /// MOVE, COPY, RESTORE).
+    pub fn put_entry(&mut self, key: &[u8], entry: Entry) {
+        let has_ttl = entry.expire_at != 0;
+        let old = self.keys.insert(key, entry);
+        let had_ttl = old.is_some_and(|o| o.expire_at != 0);
+        if has_ttl && !had_ttl {
+            self.expires.insert(key, ());
+        } else if !has_ttl && had_ttl {
+            self.expires.remove(key);
+        }
+    }
+
+    /// Deletes a key; returns its entry (even if it had expired but was not yet reclaimed).
+    pub fn delete(&mut self, key: &[u8]) -> Option<Entry> {
+        let (_, entry) = self.keys.remove_entry(key)?;
+        if entry.expire_at != 0 {
+            self.expires.remove(key);
+        }
+        Some(entry)
+    }
+
+    /// Sets the absolute expiry of an existing key. Returns false if the key is absent.
+    pub fn set_expire(&mut self, key: &[u8], at_ms: i64) -> bool {
+        let Some(entry) = self.keys.get_mut(key) else {
+            return false;
+        };
+        let had = entry.expire_at != 0;
+        entry.expire_at = at_ms.max(1);
+        if !had {
+            self.expires.insert(key, ());
+        }
+        true
+    }
+
+    /// Removes the TTL of a key; returns whether it had one.
+    pub fn persist(&mut self, key: &[u8]) -> bool {
+        let Some(entry) = self.keys.get_mut(key) else {
+            return false;
+        };
+        if entry.expire_at == 0 {
+            return false;
+        }
+        entry.expire_at = 0;
+        self.expires.remove(key);
+        true
+    }
+
+    /// Removes every key; returns the old contents so the caller may free them elsewhere.
+    pub fn flush(&mut self) -> Dict<Entry> {
+        self.expires.clear();
+        self.expire_cursor = 0;
+        self.avg_ttl = 0;
+        self.keys.take()
+    }
+
+    /// Exchanges the contents of two databases (SWAPDB); statistics stay with the index.
+    pub fn swap_contents(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.keys, &mut other.keys);
+        std::mem::swap(&mut self.expires, &mut other.expires);
+        std::mem::swap(&mut self.expire_cursor, &mut other.expire_cursor);
+        std::mem::swap(&mut self.avg_ttl, &mut other.avg_ttl);
+    }
+
+    /// One SCAN step over the keys (see [`Dict::scan`]); expired keys are skipped.
+    pub fn scan(&self, cursor: u64, now_ms: i64, mut visit: impl FnMut(&Key, &Entry)) -> u64 {
+        self.keys.scan(cursor, |k, e| {
+            if !e.is_expired(now_ms) {
+                visit(k, e)
+            }
+        })
+    }
+
+    /// Every live key.
+    pub fn iter(&self, now_ms: i64) -> impl Iterator<Item = (&Key, &Entry)> + '_ {
+        self.keys.iter().filter(move |(_, e)| !e.is_expired(now_ms))
+    }
+
+    /// A random live key, deleting expired ones met on the way (RANDOMKEY). Gives up after a
+    /// bounded number of tries when almost everything is expired.
+    pub fn random_key(&mut self, now_ms: i64, rng: &mut impl FnMut() -> u64) -> Option<Key> {
+        for _ in 0..100 {
+            let (key, expired) = {
+                let (k, e) = self.keys.random_entry(rng)?;
+                (k.clone(), e.is_expired(now_ms))
+            };
+            if !expired {
+                return Some(key);
+            }
+            self.delete_expired(key.as_bytes());
+        }
+        None
+    }
+
+    /// Work for the cron between commands: a bounded slice of incremental rehashing, and
+    /// shrinking tables that became sparse.
+    pub fn maintain(&mut self) {
+        self.keys.rehash_steps(100);
+        self.expires.rehash_steps(100);
+        self.keys.shrink_if_needed();
+        self.expires.shrink_if_needed();
+    }
+
+    /// One round of active expiry: walks the TTL index from where the last round stopped,
+    /// deleting expired keys, until `max_keys` volatile keys have been examined. Returns
+    /// `(examined, expired)`; the caller repeats rounds while the expired share is high and
+    /// its time budget allows.
+    pub fn active_expire(&mut self, now_ms: i64, max_keys: usize) -> (usize, usize) {
+        if self.expires.is_empty() {
+            return (0, 0);
+        }
+        let mut examined = 0;
+        let mut doomed: Vec<Key> = Vec::new();
+        let mut ttl_sum: i64 = 0;
+        let mut ttl_samples: i64 = 0;
+        let mut cursor = self.expire_cursor;
+        // Visit buckets until enough keys were seen (a bucket may hold several keys, and
+        // empty buckets are cheap).
+        let mut visits = 0;
+        while examined < max_keys && visits < max_keys * 20 {
+            let keys = &self.keys;
+            cursor = self.expires.scan(cursor, |k, _| {
+                examined += 1;
+                if let Some(e) = keys.get(k.as_bytes()) {
+                    if e.is_expired(now_ms) {
+                        doomed.push(k.clone());
+                    } else if let Some(at) = e.expire_at() {
+                        ttl_sum += at - now_ms;
+                        ttl_samples += 1;
+                    }
+                }
+            });
+            visits += 1;
+            if cursor == 0 {
+                break;
+            }
+        }
+        self.expire_cursor = cursor;
+        let expired = doomed.len();
+        for k in doomed {
+            self.delete_expired(k.as_bytes());
+        }
+        if ttl_samples > 0 {
+            let avg = ttl_sum / ttl_samples;
+            // Running estimate, as Redis smooths it.
+            self.avg_ttl = if self.avg_ttl == 0 {
+                avg
+            } else {
+                (self.avg_ttl / 50) * 49 + avg / 50
+            };
+        }
+        (examined, expired)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_expiry_hides_and_counts() {
+        let mut db = Db::new();
+        db.set(b"a", Value::string(b"1"), 1000);
+        assert!(db.set_expire(b"a", 2000));
+        assert_eq!(db.expires_len(), 1);
+        assert!(db.get(b"a", 1999).is_some());
+        assert!(db.get(b"a", 2000).is_none());
+        assert_eq!(db.len(), 0);
+        assert_eq!(db.expires_len(), 0);
+        assert_eq!(db.stats.expired_keys, 1);
+        assert_eq!(db.stats.keyspace_hits, 1);
+        assert_eq!(db.stats.keyspace_misses, 1);
+    }
+
+    #[test]
+    fn set_clears_ttl_and_keep_ttl_keeps_it() {
+        let mut db = Db::new();
+        db.set(b"a", Value::string(b"1"), 0);
+        db.set_expire(b"a", 5000);
+        db.set_keep_ttl(b"a", Value::string(b"2"), 0);
+        assert_eq!(db.peek(b"a", 0).and_then(|e| e.expire_at()), Some(5000));
+        db.set(b"a", Value::string(b"3"), 0);
+        assert_eq!(db.peek(b"a", 0).and_then(|e| e.expire_at()), None);
+        assert_eq!(db.expires_len(), 0);
+    }
+
+    #[test]
+    fn active_expiry_reclaims_in_rounds() {
+        let mut db = Db::new();
+        for i in 0..1000 {
+            let k = format!("k{i}");
+            db.set(k.as_bytes(), Value::Int(i), 0);
+            db.set_expire(k.as_bytes(), if i % 2 == 0 { 100 } else { 1_000_000 });
+        }
+        let mut total = 0;
+        for _ in 0..200 {
+            let (_, expired) = db.active_expire(500, 20);
+            total += expired;
+        }
+        assert_eq!(total, 500);
+        assert_eq!(db.len(), 500);
+        assert_eq!(db.expires_len(), 500);
+        assert_eq!(db.stats.expired_keys, 500);
+        assert!(db.avg_ttl > 0);
+    }
+
+    #[test]
+    fn random_key_skips_expired() {
+        let mut db = Db::new();
+        db.set(b"live", Value::Int(1), 0);
+        db.set(b"dead", Value::Int(1), 0);
+        db.set_expire(b"dead", 10);
+        let mut x = 1u64;
+        let mut rng = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 11
+        };
+        for _ in 0..20 {
+            assert_eq!(
+                db.random_key(100, &mut rng).as_ref().map(Key::as_bytes),
+                Some(&b"live"[..])
+            );
+        }
+    }
+}
