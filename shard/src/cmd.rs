@@ -297,9 +297,6 @@ pub enum CoordCmd {
 pub enum KeyspaceCmd {
     Scan,
     RandomKey,
-    SwapDb,
-    FlushAll,
-    FlushDb,
 }
 
 /// How a command runs.

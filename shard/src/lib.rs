@@ -7,10 +7,12 @@
 //! Everything here is testable as plain structs ([`testkit`]).
 
 pub mod args;
+pub mod bits;
 pub mod cmd;
 pub mod db;
 pub mod dict;
 pub mod error;
+pub mod expire;
 pub mod key;
 pub mod keys;
 pub mod server_cmds;
@@ -28,7 +30,12 @@ pub use shard::{Clock, Cx, Shard, ShardConfig};
 
 /// Every family's command rows (the registry is built from this list).
 pub fn families() -> &'static [&'static [CommandDef]] {
-    static FAMILIES: [&[CommandDef]; 3] =
-        [&strings::COMMANDS, &keys::COMMANDS, &server_cmds::COMMANDS];
+    static FAMILIES: [&[CommandDef]; 5] = [
+        &strings::COMMANDS,
+        &bits::COMMANDS,
+        &keys::COMMANDS,
+        &expire::COMMANDS,
+        &server_cmds::COMMANDS,
+    ];
     &FAMILIES
 }
