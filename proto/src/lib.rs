@@ -15,6 +15,8 @@
 //! `check` holds the properties the fuzz targets (`proto/fuzz/`) and `tests/properties.rs`
 //! both run; it is public for them only.
 
+#![forbid(unsafe_code)]
+
 #[doc(hidden)]
 pub mod check;
 pub mod frame;

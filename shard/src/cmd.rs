@@ -453,8 +453,10 @@ pub fn all_commands() -> impl Iterator<Item = &'static CommandDef> {
     crate::families().iter().flat_map(|rows| rows.iter())
 }
 
-fn index() -> &'static HashMap<&'static str, &'static CommandDef> {
-    static INDEX: OnceLock<HashMap<&'static str, &'static CommandDef>> = OnceLock::new();
+type Index = HashMap<&'static str, &'static CommandDef, crate::util::FastBuild>;
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| all_commands().map(|d| (d.name, d)).collect())
 }
 

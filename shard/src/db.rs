@@ -17,6 +17,9 @@ pub struct Entry {
     expire_at: i64,
     /// Last access, in Unix seconds (for OBJECT IDLETIME and LRU eviction).
     pub lru: u32,
+    /// Logarithmic access counter (Redis's LFU counter, for OBJECT FREQ and LFU eviction);
+    /// only maintained while an LFU policy is active ([`Db::track_lfu`]).
+    pub lfu: u8,
 }
 
 impl Entry {
@@ -25,7 +28,16 @@ impl Entry {
             value,
             expire_at: 0,
             lru: lru_clock(now_ms),
+            lfu: LFU_INIT_VAL,
         }
+    }
+
+    /// The LFU counter decayed by the minutes elapsed since the last access, as Redis's
+    /// `LFUDecrAndReturn` computes it (without storing the result).
+    pub fn lfu_count(&self, now_ms: i64) -> u8 {
+        let elapsed = (lru_clock(now_ms) / 60).saturating_sub(self.lru / 60);
+        let periods = elapsed / LFU_DECAY_MINUTES;
+        self.lfu.saturating_sub(periods.min(255) as u8)
     }
 
     /// The absolute expiry in Unix milliseconds, if the key has a TTL.
@@ -41,6 +53,27 @@ impl Entry {
 /// The LRU clock: Unix seconds, truncated to 32 bits.
 pub fn lru_clock(now_ms: i64) -> u32 {
     (now_ms / 1000) as u32
+}
+
+/// The LFU counter of a new key (Redis's `LFU_INIT_VAL`).
+pub const LFU_INIT_VAL: u8 = 5;
+/// Redis's default `lfu-log-factor` (not configurable here yet).
+const LFU_LOG_FACTOR: u64 = 10;
+/// Redis's default `lfu-decay-time`, in minutes (not configurable here yet).
+const LFU_DECAY_MINUTES: u32 = 1;
+
+/// One access's increment of an LFU counter (Redis's `LFULogIncr`): the counter grows with
+/// probability `1 / ((counter - LFU_INIT_VAL) * lfu-log-factor + 1)`; `random` is uniform.
+fn lfu_log_incr(counter: u8, random: u64) -> u8 {
+    if counter == u8::MAX {
+        return counter;
+    }
+    let base = u64::from(counter.saturating_sub(LFU_INIT_VAL));
+    if random.is_multiple_of(base * LFU_LOG_FACTOR + 1) {
+        counter + 1
+    } else {
+        counter
+    }
 }
 
 /// Counters Redis reports in INFO, per database (summed by the shard and the server).
@@ -65,6 +98,11 @@ pub struct Db {
     /// Average TTL of sampled volatile keys, milliseconds (INFO keyspace `avg_ttl`).
     pub avg_ttl: i64,
     pub stats: DbStats,
+    /// Whether accesses update the LFU counters (set by the shard while an LFU
+    /// `maxmemory-policy` is active).
+    pub track_lfu: bool,
+    /// State of the random source of LFU increments.
+    lfu_rng: u64,
 }
 
 impl Db {
@@ -109,6 +147,18 @@ impl Db {
         self.keys.get(key).filter(|e| !e.is_expired(now_ms))
     }
 
+    /// A read lookup that leaves the access time alone (Redis's `LOOKUP_NOTOUCH`, used by
+    /// EXISTS, TYPE, TTL and OBJECT): hides and deletes an expired key and counts a hit or a
+    /// miss.
+    pub fn get_notouch(&mut self, key: &[u8], now_ms: i64) -> Option<&Entry> {
+        let Some(h) = self.probe(key, now_ms) else {
+            self.stats.keyspace_misses += 1;
+            return None;
+        };
+        self.stats.keyspace_hits += 1;
+        self.keys.get_key_value_hashed(h, key).map(|(_, e)| e)
+    }
+
     /// Whether a key exists (expired ones are deleted on the way, as Redis does).
     pub fn contains(&mut self, key: &[u8], now_ms: i64) -> bool {
         self.lookup(key, now_ms).is_some()
@@ -131,9 +181,23 @@ impl Db {
     }
 
     fn touch(&mut self, h: u64, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        let track_lfu = self.track_lfu;
+        let random = if track_lfu { self.lfu_random() } else { 0 };
         let entry = self.keys.get_mut_hashed(h, key)?;
+        if track_lfu {
+            entry.lfu = lfu_log_incr(entry.lfu_count(now_ms), random);
+        }
         entry.lru = lru_clock(now_ms);
         Some(entry)
+    }
+
+    /// splitmix64 over a private counter: cheap, and good enough for LFU's coin flips.
+    fn lfu_random(&mut self) -> u64 {
+        self.lfu_rng = self.lfu_rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.lfu_rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
 
     fn delete_expired(&mut self, key: &[u8]) {
@@ -144,7 +208,13 @@ impl Db {
 
     /// Sets `key` to `value`, dropping any TTL (SET semantics). Returns the old entry.
     pub fn set(&mut self, key: &[u8], value: Value, now_ms: i64) -> Option<Entry> {
-        let entry = Entry::new(value, now_ms);
+        let mut entry = Entry::new(value, now_ms);
+        if self.track_lfu {
+            // Under LFU an overwritten key keeps its access history, as in Redis.
+            if let Some(old) = self.keys.get(key).filter(|o| !o.is_expired(now_ms)) {
+                entry.lfu = old.lfu;
+            }
+        }
         let old = self.keys.insert(key, entry);
         if old.as_ref().is_some_and(|o| o.expire_at != 0) {
             self.expires.remove(key);

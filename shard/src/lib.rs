@@ -6,6 +6,8 @@
 //! threads or files: the server feeds it commands and ships replies, persistence serializes it.
 //! Everything here is testable as plain structs ([`testkit`]).
 
+#![forbid(unsafe_code)]
+
 pub mod args;
 pub mod bits;
 pub mod cmd;
@@ -15,6 +17,7 @@ pub mod error;
 pub mod expire;
 pub mod key;
 pub mod keys;
+pub mod longdouble;
 pub mod server_cmds;
 pub mod shard;
 pub mod slot;

@@ -149,7 +149,10 @@ pub struct Shard {
 
 impl Shard {
     pub fn new(id: usize, nshards: usize, config: ShardConfig, clock: Clock) -> Self {
-        let dbs = (0..config.databases.max(1)).map(|_| Db::new()).collect();
+        let mut dbs: Vec<Db> = (0..config.databases.max(1)).map(|_| Db::new()).collect();
+        for db in &mut dbs {
+            db.track_lfu = config.maxmemory_policy.is_lfu();
+        }
         let seed = clock.now_ms() as u64 ^ ((id as u64 + 1) << 40) ^ 0x9E37_79B9_7F4A_7C15;
         Shard {
             id,
@@ -195,6 +198,9 @@ impl Shard {
     pub fn set_config(&mut self, config: ShardConfig) {
         if config.databases != self.dbs.len() {
             self.dbs.resize_with(config.databases.max(1), Db::new);
+        }
+        for db in &mut self.dbs {
+            db.track_lfu = config.maxmemory_policy.is_lfu();
         }
         self.config = config;
     }

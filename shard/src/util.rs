@@ -290,3 +290,27 @@ mod tests {
         assert!(!glob_match(b"a*a*a*a*a*a*a*a*a*a*a*b", &s, false));
     }
 }
+
+/// A fast, non-cryptographic hasher for small internal tables keyed by trusted data (command
+/// names, statistics). Never use it for client-controlled keys: it offers no protection
+/// against collision flooding.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+    }
+}
+
+/// `BuildHasher` for [`FastHasher`].
+pub type FastBuild = std::hash::BuildHasherDefault<FastHasher>;
