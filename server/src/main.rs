@@ -1,1 +1,348 @@
-fn main() {}
+//! `corekv-server [redis.conf] [--directive value ...]`: a Redis 7.0-compatible server that runs
+//! one glommio executor per shard, each pinned to a CPU and owning a slice of the keyspace.
+//!
+//! The main thread parses the configuration, sets up logging, creates the listening sockets
+//! and the cross-shard channel meshes, starts one executor thread per shard and waits for them.
+//! A separate thread waits for SIGTERM/SIGINT and raises the shutdown flag.
+//! See docs/ARCHITECTURE.md.
+
+mod alloc;
+mod client;
+mod config;
+mod conn;
+mod dispatch;
+mod global;
+mod handlers;
+mod logging;
+mod mesh;
+mod net;
+mod oneshot;
+mod runtime;
+mod stats;
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use glommio::{LocalExecutorBuilder, Placement};
+use tracing::{error, info, warn};
+
+use crate::config::Config;
+use crate::global::Global;
+use crate::mesh::{Endpoints, Mesh};
+use crate::runtime::Runtime;
+
+#[global_allocator]
+static ALLOC: alloc::Counting = alloc::Counting;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(line) = Config::version_requested(&args) {
+        println_version(&line);
+        return;
+    }
+    let names: Vec<&str> = corekv_shard::cmd::all_commands().map(|d| d.name).collect();
+    let config = match Config::from_args_with(&args, Some(&names), &mut std::io::stdin()) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln_raw(&msg);
+            std::process::exit(1);
+        }
+    };
+    // Like Redis: data files, the log file and the unix socket are relative to `dir`.
+    if let Err(e) = std::env::set_current_dir(&config.dir) {
+        eprintln_raw(&format!("Can't chdir to '{}': {e}", config.dir));
+        std::process::exit(1);
+    }
+    if config.daemonize {
+        if let Err(e) = nix::unistd::daemon(true, false) {
+            eprintln_raw(&format!("Can't daemonize: {e}"));
+            std::process::exit(1);
+        }
+    }
+    if let Err(e) = logging::init(&config) {
+        eprintln_raw(&e);
+        std::process::exit(1);
+    }
+    let pidfile = write_pidfile(&config);
+    let status = run(config);
+    if let Some(p) = pidfile {
+        let _ = std::fs::remove_file(p);
+    }
+    std::process::exit(status);
+}
+
+/// Writes the pid file (Redis writes one when asked, or when daemonized with the default path).
+fn write_pidfile(config: &Config) -> Option<String> {
+    let path = if !config.pidfile.is_empty() {
+        config.pidfile.clone()
+    } else if config.daemonize {
+        "/var/run/redis.pid".to_string()
+    } else {
+        return None;
+    };
+    match std::fs::write(&path, format!("{}\n", std::process::id())) {
+        Ok(()) => Some(path),
+        Err(e) => {
+            warn!("Failed to write PID file: {e}");
+            None
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)] // reason: --version prints to stdout like redis-server
+fn println_version(line: &str) {
+    println!("{line} (corekv {})", env!("CARGO_PKG_VERSION"));
+}
+
+#[allow(clippy::print_stderr)] // reason: fatal start-up errors, before logging exists
+fn eprintln_raw(msg: &str) {
+    eprintln!("{msg}");
+}
+
+/// The CPUs this process may run on.
+fn usable_cpus() -> Vec<usize> {
+    match nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0)) {
+        Ok(set) => (0..nix::sched::CpuSet::count())
+            .filter(|&c| set.is_set(c).unwrap_or(false))
+            .collect(),
+        Err(_) => (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect(),
+    }
+}
+
+/// Starts the shards and waits for them. Returns the process exit status.
+fn run(config: Config) -> i32 {
+    let cpus = usable_cpus();
+    let nshards = if config.shards == 0 {
+        cpus.len().max(1)
+    } else {
+        config.shards
+    };
+    info!(
+        "corekv {} starting (Redis {} compatible), pid={}, {} shard(s)",
+        env!("CARGO_PKG_VERSION"),
+        global::REDIS_VERSION,
+        std::process::id(),
+        nshards
+    );
+    if let Err(msg) = preflight(&config) {
+        error!("{msg}");
+        return 1;
+    }
+    let (listeners, port) = match net::bind_all(&config, nshards) {
+        Ok(l) => l,
+        Err(msg) => {
+            warn!("{msg}");
+            return 1;
+        }
+    };
+    let global = Arc::new(Global::new(
+        nshards,
+        config.config_file().map(|p| p.to_path_buf()),
+    ));
+    global
+        .tcp_port
+        .store(port as usize, std::sync::atomic::Ordering::Relaxed);
+    spawn_signal_thread(global.clone());
+
+    let endpoints = mesh::build(nshards);
+    let mut handles = Vec::with_capacity(nshards);
+    for ((id, ep), socks) in endpoints.into_iter().enumerate().zip(listeners) {
+        let placement = if cpus.is_empty() {
+            Placement::Unbound
+        } else {
+            Placement::Fixed(cpus[id % cpus.len()])
+        };
+        let config = config.clone();
+        let shard_global = global.clone();
+        let mut builder = LocalExecutorBuilder::new(placement)
+            .name(&format!("shard-{id}"))
+            .io_memory(config.io_memory as usize);
+        if let Some(us) = std::env::var("COREKV_SPIN_US")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            builder = builder.spin_before_park(Duration::from_micros(us));
+        }
+        match builder.spawn(move || shard_main(id, config, shard_global, ep, socks)) {
+            Ok(h) => handles.push(h),
+            Err(e) => {
+                error!("Could not start shard {id}: {e}");
+                global.request_shutdown();
+                return 1;
+            }
+        }
+    }
+    info!("Ready to accept connections tcp port={port}");
+    let mut status = 0;
+    for (id, h) in handles.into_iter().enumerate() {
+        if let Err(e) = h.join() {
+            error!("Shard {id} failed: {e}");
+            global.request_shutdown();
+            status = 1;
+        }
+    }
+    if let Some(path) = &config.unixsocket {
+        let _ = std::fs::remove_file(path);
+    }
+    warn!("corekv is now ready to exit, bye bye...");
+    // Give the log writer a moment to drain.
+    std::thread::sleep(Duration::from_millis(50));
+    status
+}
+
+/// Creates and drops one executor on the main thread, so that a kernel that refuses glommio
+/// (locked-memory limit, io_uring disabled) produces a clear message instead of a panic.
+fn preflight(config: &Config) -> Result<(), String> {
+    let limit = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_MEMLOCK)
+        .map(|(soft, _)| soft)
+        .unwrap_or(0);
+    match LocalExecutorBuilder::new(Placement::Unbound)
+        .io_memory(config.io_memory as usize)
+        .make()
+    {
+        Ok(ex) => {
+            drop(ex);
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "Cannot start the io_uring executor: {e}. glommio needs locked memory for its \
+             rings and buffers: the locked-memory limit (RLIMIT_MEMLOCK) is {limit} bytes. \
+             Raise it (`ulimit -l unlimited`, `LimitMEMLOCK=infinity` in a systemd unit, or \
+             memlock in /etc/security/limits.conf), or lower `io-memory` (now {} bytes); \
+             also check that io_uring is enabled (sysctl kernel.io_uring_disabled=0).",
+            config.io_memory
+        )),
+    }
+}
+
+/// Blocks SIGTERM/SIGINT in every thread (the mask is inherited) and waits for them on one.
+fn spawn_signal_thread(global: Arc<Global>) {
+    use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGTERM);
+    set.add(Signal::SIGINT);
+    if nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).is_err() {
+        warn!("Could not block SIGTERM/SIGINT; signals will stop the process abruptly");
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || loop {
+            if let Ok(sig) = set.wait() {
+                warn!("Received {sig:?}, scheduling shutdown...");
+                global.request_shutdown();
+            }
+        });
+    if spawned.is_err() {
+        warn!("Could not start the signal thread");
+    }
+}
+
+async fn shard_main(
+    id: usize,
+    config: Config,
+    global: Arc<Global>,
+    ep: Endpoints,
+    socks: Vec<socket2::Socket>,
+) {
+    let (mesh, inbound) = Mesh::connect(ep).await;
+    let config = Rc::new(config);
+    let rt = Runtime::new(id, config.clone(), global, mesh);
+    rt.spawn_inbound(inbound);
+    let mut accept_tasks = Vec::new();
+    for s in socks {
+        let listener = net::adopt_listener(s);
+        let rt = rt.clone();
+        accept_tasks.push(glommio::spawn_local(accept_tcp(rt, listener)));
+    }
+    if id == 0 {
+        if let Some(path) = &config.unixsocket {
+            match bind_unix(path, config.unixsocketperm) {
+                Ok(l) => {
+                    let rt = rt.clone();
+                    accept_tasks.push(glommio::spawn_local(accept_unix(rt, l, path.clone())));
+                }
+                Err(e) => {
+                    error!("Failed opening Unix socket: {e}");
+                    rt.global.request_shutdown();
+                }
+            }
+        }
+    }
+    rt.clone().cron().await;
+    // Shutdown: stop accepting, close connections, let them finish, leave.
+    drop(accept_tasks);
+    rt.close_all_clients();
+    for _ in 0..100 {
+        if rt.clients.borrow().is_empty() {
+            break;
+        }
+        glommio::timer::sleep(Duration::from_millis(10)).await;
+    }
+    rt.mesh.close();
+}
+
+async fn accept_tcp(rt: Rc<Runtime>, listener: glommio::net::TcpListener) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!("Accepting client connection: {e}");
+                glommio::timer::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let config = rt.config();
+        net::tune_client_socket(&stream, &config);
+        let peer_addr = stream.peer_addr().ok();
+        let local_addr = stream.local_addr().ok();
+        let peer = conn::Peer {
+            addr: peer_addr.as_ref().map(net::format_addr).unwrap_or_default(),
+            laddr: local_addr
+                .as_ref()
+                .map(net::format_addr)
+                .unwrap_or_default(),
+            unix: false,
+            local: peer_addr.as_ref().is_some_and(net::is_loopback),
+            fd: std::os::fd::AsRawFd::as_raw_fd(&stream),
+        };
+        let rt = rt.clone();
+        glommio::spawn_local(conn::serve(rt, stream, peer)).detach();
+    }
+}
+
+fn bind_unix(path: &str, perm: u32) -> std::io::Result<glommio::net::UnixListener> {
+    // A stale socket file from an earlier run would make bind fail, as Redis unlinks first.
+    let _ = std::fs::remove_file(path);
+    let l =
+        glommio::net::UnixListener::bind(path).map_err(|e| std::io::Error::other(e.to_string()))?;
+    if perm != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm))?;
+    }
+    Ok(l)
+}
+
+async fn accept_unix(rt: Rc<Runtime>, listener: glommio::net::UnixListener, path: String) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!("Accepting client connection: {e}");
+                glommio::timer::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let peer = conn::Peer {
+            addr: format!("{path}:0"),
+            laddr: format!("{path}:0"),
+            unix: true,
+            local: true,
+            // glommio does not expose a unix stream's descriptor; CLIENT LIST shows -1.
+            fd: -1,
+        };
+        let rt = rt.clone();
+        glommio::spawn_local(conn::serve(rt, stream, peer)).detach();
+    }
+}

@@ -1,0 +1,234 @@
+//! One connection's task: read, parse every complete request, dispatch them as one
+//! [`Exchange`], write all replies with one write, repeat.
+//!
+//! The read buffer keeps partial requests at its front; arguments of complete requests are
+//! borrowed straight from it for local execution (no copy). The connection closes on EOF, on a
+//! protocol error (after the error reply, as Redis does), when the query buffer limit is
+//! exceeded, and when QUIT or CLIENT KILL asks for it.
+
+use std::cell::RefCell;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+
+use corekv_proto::{ParseLimits, RequestKind, RequestParser};
+use futures_lite::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use smallvec::SmallVec;
+use tracing::{debug, warn};
+
+use crate::client::{ClientInfo, KillSwitch, ReplyMode};
+use crate::dispatch::{Exchange, Flow};
+use crate::global::unix_ms;
+use crate::runtime::Runtime;
+
+/// Requests dispatched per exchange before replies are written (bounds latency and memory
+/// for very deep pipelines).
+const MAX_REQUESTS_PER_EXCHANGE: usize = 1024;
+/// Reply bytes after which an exchange stops taking more requests.
+const MAX_REPLY_BYTES_PER_EXCHANGE: usize = 1 << 20;
+const INITIAL_BUFFER: usize = 16 * 1024;
+
+const DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is \
+enabled and no password is set for the default user. In this mode connections are only accepted \
+from the loopback interface. If you want to connect from external computers to Redis you may \
+adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG \
+SET protected-mode no' from the loopback interface by connecting to Redis from the same host the \
+server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. \
+Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the \
+protected mode by editing the Redis configuration file, and setting the protected mode option to \
+'no', and then restarting the server. 3) If you started the server manually just for testing, \
+restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the \
+default user. NOTE: You only need to do one of the above things in order for the server to start \
+accepting connections from the outside.\r\n";
+
+/// Where a connection came from.
+pub struct Peer {
+    pub addr: String,
+    pub laddr: String,
+    pub unix: bool,
+    pub local: bool,
+    pub fd: RawFd,
+}
+
+/// Serves one accepted connection until it closes.
+pub async fn serve<S>(rt: Rc<Runtime>, mut stream: S, peer: Peer)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let config = rt.config();
+    rt.stats.borrow_mut().total_connections_received += 1;
+    let global = rt.global.clone();
+    let count = global
+        .connected_clients
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let _guard = ClientCount(global.clone());
+    if count as u64 >= config.maxclients {
+        rt.stats.borrow_mut().rejected_connections += 1;
+        let _ = stream
+            .write_all(b"-ERR max number of clients reached\r\n")
+            .await;
+        return;
+    }
+    if config.protected_mode && config.requirepass.is_none() && !peer.local {
+        rt.stats.borrow_mut().rejected_connections += 1;
+        let _ = stream.write_all(DENIED.as_bytes()).await;
+        return;
+    }
+    let now = unix_ms();
+    let id = global.next_client_id();
+    let client = Rc::new(RefCell::new(ClientInfo {
+        id,
+        fd: peer.fd,
+        kill: Rc::new(KillSwitch::default()),
+        addr: peer.addr,
+        laddr: peer.laddr,
+        unix: peer.unix,
+        name: Vec::new(),
+        db: 0,
+        resp: 2,
+        created_ms: now,
+        last_interaction_ms: now,
+        last_cmd: "NULL",
+        authenticated: config.requirepass.is_none(),
+        reply: ReplyMode::On,
+        no_evict: false,
+        close_after_reply: false,
+        qbuf: 0,
+        qbuf_free: 0,
+    }));
+    debug!("Accepted {}", client.borrow().addr);
+    rt.clients.borrow_mut().add(client.clone());
+    let reason = run(&rt, &mut stream, &client).await;
+    rt.clients.borrow_mut().remove(id);
+    debug!(
+        "Client closed connection {} ({reason})",
+        client.borrow().addr
+    );
+}
+
+struct ClientCount(std::sync::Arc<crate::global::Global>);
+
+impl Drop for ClientCount {
+    fn drop(&mut self) {
+        self.0
+            .connected_clients
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+async fn run<S>(rt: &Rc<Runtime>, stream: &mut S, client: &Rc<RefCell<ClientInfo>>) -> &'static str
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut buf = vec![0u8; INITIAL_BUFFER];
+    let (mut start, mut end) = (0usize, 0usize);
+    let mut parser = RequestParser::new();
+    let mut ranges = Vec::new();
+    let mut inline = Vec::new();
+    let mut out_buf: Vec<u8> = Vec::with_capacity(INITIAL_BUFFER);
+    loop {
+        // Make room: move a partial request to the front, or grow for a big one.
+        if end == buf.len() {
+            if start > 0 {
+                buf.copy_within(start..end, 0);
+                end -= start;
+                start = 0;
+            } else {
+                let want = parser.needed_len().unwrap_or(0).max(buf.len() * 2);
+                buf.resize(want, 0);
+            }
+        }
+        let kill = client.borrow().kill.clone();
+        let read = async { Some(stream.read(&mut buf[end..]).await) };
+        let killed = async {
+            kill.wait().await;
+            None
+        };
+        let n = match futures_lite::future::or(killed, read).await {
+            None => return "killed",
+            Some(Ok(0)) => return "eof",
+            Some(Ok(n)) => n,
+            Some(Err(_)) => return "read error",
+        };
+        end += n;
+        rt.stats.borrow_mut().net_input_bytes += n as u64;
+        let limit = rt.config().client_query_buffer_limit;
+        if (end - start) as u64 > limit {
+            warn!("Closing client that reached max query buffer length");
+            return "query buffer limit";
+        }
+        {
+            let mut c = client.borrow_mut();
+            c.last_interaction_ms = unix_ms();
+            c.qbuf = end - start;
+            c.qbuf_free = buf.len() - end;
+        }
+        // Dispatch everything complete in the buffer, in exchanges of bounded size.
+        loop {
+            let mut ex = Exchange::new(rt, client.clone(), std::mem::take(&mut out_buf));
+            let mut fatal = None;
+            let mut more = false;
+            let mut dispatched = 0;
+            loop {
+                let limits = ParseLimits {
+                    max_bulk_len: rt.config().proto_max_bulk_len,
+                    auth_required: !client.borrow().authenticated,
+                };
+                match parser.parse(&buf[start..end], &limits, &mut ranges, &mut inline) {
+                    Ok(Some((kind, consumed))) => {
+                        let base: &[u8] = match kind {
+                            RequestKind::Multibulk => &buf[start..end],
+                            RequestKind::Inline => &inline,
+                        };
+                        let argv: SmallVec<[&[u8]; 8]> =
+                            ranges.iter().map(|r| &base[r.clone()]).collect();
+                        start += consumed;
+                        if argv.is_empty() {
+                            continue;
+                        }
+                        ex.dispatch(&argv).await;
+                        dispatched += 1;
+                        if ex.flow == Flow::Close || client.borrow().close_after_reply {
+                            break;
+                        }
+                        if dispatched >= MAX_REQUESTS_PER_EXCHANGE
+                            || ex.pending_bytes() >= MAX_REPLY_BYTES_PER_EXCHANGE
+                        {
+                            more = true;
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        fatal = Some(e);
+                        break;
+                    }
+                }
+            }
+            let (mut out, flow) = ex.finish().await;
+            if let Some(e) = &fatal {
+                debug!("Protocol error from client: {e}");
+                e.encode_reply(&mut out);
+            }
+            if !out.is_empty() {
+                if stream.write_all(&out).await.is_err() {
+                    return "write error";
+                }
+                rt.stats.borrow_mut().net_output_bytes += out.len() as u64;
+            }
+            if fatal.is_some() {
+                return "protocol error";
+            }
+            if flow == Flow::Close || client.borrow().close_after_reply {
+                return "closed by command";
+            }
+            out_buf = out;
+            if start == end {
+                start = 0;
+                end = 0;
+            }
+            if !more {
+                break;
+            }
+        }
+    }
+}

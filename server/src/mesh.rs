@@ -1,0 +1,377 @@
+//! Cross-shard messages: the two channel meshes, the message types, and request/response
+//! bookkeeping.
+//!
+//! Every ordered pair of shards has one bounded glommio shared channel for requests and one
+//! for responses, created on the main thread before the shards start (see
+//! `docs/ARCHITECTURE.md`, "Cross-shard messages"). A request carries an id; the origin parks
+//! a oneshot under that id and the shard's inbound response task completes it. Response tasks
+//! never send, so responses always drain and two shards can never wait on each other.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use corekv_shard::util::FastBuild;
+use corekv_shard::OpFn;
+use glommio::channels::shared_channel::{self, ConnectedReceiver, ConnectedSender};
+
+use crate::oneshot;
+use crate::runtime::Runtime;
+
+/// Requests in flight per channel before a sender waits for room.
+const CHANNEL_CAPACITY: usize = 1024;
+
+/// One command (or part of one) to run on another shard.
+#[derive(Clone, Copy)]
+pub struct Item {
+    pub op: OpFn,
+    /// Full lower-case command name (error messages, statistics).
+    pub cmd: &'static str,
+    pub db: u32,
+    /// Its arguments: `ranges[first..first + argc]` into the batch arena.
+    pub first: u32,
+    pub argc: u32,
+}
+
+/// A connection's items for one shard, from one read of its pipeline: one message.
+pub struct Batch {
+    pub resp3: bool,
+    pub arena: Vec<u8>,
+    pub ranges: Vec<(u32, u32)>,
+    pub items: Vec<Item>,
+}
+
+impl Batch {
+    pub fn new(resp3: bool) -> Self {
+        Batch {
+            resp3,
+            arena: Vec::new(),
+            ranges: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Appends an item, copying its arguments into the arena. Returns its index.
+    pub fn push(&mut self, op: OpFn, cmd: &'static str, db: usize, args: &[&[u8]]) -> u32 {
+        let first = self.ranges.len() as u32;
+        for a in args {
+            let start = self.arena.len() as u32;
+            self.arena.extend_from_slice(a);
+            self.ranges.push((start, self.arena.len() as u32));
+        }
+        self.items.push(Item {
+            op,
+            cmd,
+            db: db as u32,
+            first,
+            argc: args.len() as u32,
+        });
+        (self.items.len() - 1) as u32
+    }
+
+    /// The arguments of item `i`.
+    pub fn args<'a>(&'a self, item: &Item, out: &mut Vec<&'a [u8]>) {
+        out.clear();
+        let first = item.first as usize;
+        for &(s, e) in &self.ranges[first..first + item.argc as usize] {
+            out.push(&self.arena[s as usize..e as usize]);
+        }
+    }
+}
+
+/// The replies to a batch, encoded in the origin's protocol, one after the other.
+pub struct Replies {
+    pub buf: Vec<u8>,
+    /// End offset of each item's reply in `buf`.
+    pub ends: Vec<u32>,
+}
+
+impl Replies {
+    pub fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buf[start..self.ends[i] as usize]
+    }
+}
+
+/// A closure run on another shard's runtime (the control path: INFO, CONFIG SET, CLIENT
+/// LIST/KILL, SCAN steps, cross-shard coordination).
+pub type Job = Box<dyn FnOnce(&Runtime) -> Box<dyn Any + Send> + Send>;
+
+pub enum Request {
+    Batch { id: u64, batch: Batch },
+    Job { id: u64, job: Job },
+}
+
+pub enum Response {
+    Batch {
+        id: u64,
+        replies: Replies,
+    },
+    Job {
+        id: u64,
+        result: Box<dyn Any + Send>,
+    },
+}
+
+impl Request {
+    fn id(&self) -> u64 {
+        match self {
+            Request::Batch { id, .. } | Request::Job { id, .. } => *id,
+        }
+    }
+}
+
+impl Response {
+    fn id(&self) -> u64 {
+        match self {
+            Response::Batch { id, .. } | Response::Job { id, .. } => *id,
+        }
+    }
+}
+
+/// What travels on a channel: every request (or response) one shard produced for one peer
+/// during one turn of its executor, so that a busy shard sends one message per peer per turn,
+/// however many connections contributed.
+pub type Requests = Vec<Request>;
+pub type Responses = Vec<Response>;
+
+/// The unconnected endpoints one shard receives from the main thread.
+pub struct Endpoints {
+    pub req_tx: Vec<Option<shared_channel::SharedSender<Requests>>>,
+    pub req_rx: Vec<Option<shared_channel::SharedReceiver<Requests>>>,
+    pub resp_tx: Vec<Option<shared_channel::SharedSender<Responses>>>,
+    pub resp_rx: Vec<Option<shared_channel::SharedReceiver<Responses>>>,
+}
+
+/// Builds both meshes for `n` shards: element `i` holds shard `i`'s endpoints.
+pub fn build(n: usize) -> Vec<Endpoints> {
+    let mut eps: Vec<Endpoints> = (0..n)
+        .map(|_| Endpoints {
+            req_tx: (0..n).map(|_| None).collect(),
+            req_rx: (0..n).map(|_| None).collect(),
+            resp_tx: (0..n).map(|_| None).collect(),
+            resp_rx: (0..n).map(|_| None).collect(),
+        })
+        .collect();
+    for from in 0..n {
+        for to in 0..n {
+            if from == to {
+                continue;
+            }
+            let (tx, rx) = shared_channel::new_bounded(CHANNEL_CAPACITY);
+            eps[from].req_tx[to] = Some(tx);
+            eps[to].req_rx[from] = Some(rx);
+            let (tx, rx) = shared_channel::new_bounded(CHANNEL_CAPACITY);
+            eps[from].resp_tx[to] = Some(tx);
+            eps[to].resp_rx[from] = Some(rx);
+        }
+    }
+    eps
+}
+
+/// Connected receivers, handed to the inbound tasks.
+pub struct Inbound {
+    pub requests: Vec<(usize, ConnectedReceiver<Requests>)>,
+    pub responses: Vec<(usize, ConnectedReceiver<Responses>)>,
+}
+
+/// This shard's side of the meshes.
+pub struct Mesh {
+    req_tx: Vec<Option<ConnectedSender<Requests>>>,
+    resp_tx: Vec<Option<ConnectedSender<Responses>>>,
+    pending: RefCell<HashMap<u64, oneshot::Sender<Response>, FastBuild>>,
+    next_id: Cell<u64>,
+    /// Requests queued this turn, per peer; the flusher task sends each peer's as one message.
+    outbox: RefCell<Vec<Requests>>,
+    flush: Rc<Doorbell>,
+}
+
+/// Wakes the flusher task.
+#[derive(Default)]
+pub struct Doorbell {
+    armed: Cell<bool>,
+    waker: RefCell<Option<std::task::Waker>>,
+}
+
+impl Doorbell {
+    fn notify(&self) {
+        if !self.armed.replace(true) {
+            if let Some(w) = self.waker.borrow_mut().take() {
+                w.wake();
+            }
+        }
+    }
+
+    async fn wait(&self) {
+        std::future::poll_fn(|cx| {
+            if self.armed.replace(false) {
+                std::task::Poll::Ready(())
+            } else {
+                *self.waker.borrow_mut() = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
+impl Mesh {
+    /// Connects every endpoint (all at once: each connect waits for its peer).
+    pub async fn connect(ep: Endpoints) -> (Mesh, Inbound) {
+        let req_tx: Vec<_> = ep
+            .req_tx
+            .into_iter()
+            .map(|s| s.map(|s| glommio::spawn_local(s.connect())))
+            .collect();
+        let resp_tx: Vec<_> = ep
+            .resp_tx
+            .into_iter()
+            .map(|s| s.map(|s| glommio::spawn_local(s.connect())))
+            .collect();
+        let req_rx: Vec<_> = ep
+            .req_rx
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (i, glommio::spawn_local(r.connect()))))
+            .collect();
+        let resp_rx: Vec<_> = ep
+            .resp_rx
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (i, glommio::spawn_local(r.connect()))))
+            .collect();
+        let peers = req_tx.len();
+        let mut mesh = Mesh {
+            req_tx: Vec::new(),
+            resp_tx: Vec::new(),
+            pending: RefCell::new(HashMap::default()),
+            next_id: Cell::new(1),
+            outbox: RefCell::new((0..peers).map(|_| Vec::new()).collect()),
+            flush: Rc::new(Doorbell::default()),
+        };
+        for t in req_tx {
+            mesh.req_tx.push(match t {
+                Some(t) => Some(t.await),
+                None => None,
+            });
+        }
+        for t in resp_tx {
+            mesh.resp_tx.push(match t {
+                Some(t) => Some(t.await),
+                None => None,
+            });
+        }
+        let mut inbound = Inbound {
+            requests: Vec::new(),
+            responses: Vec::new(),
+        };
+        for (i, t) in req_rx {
+            inbound.requests.push((i, t.await));
+        }
+        for (i, t) in resp_rx {
+            inbound.responses.push((i, t.await));
+        }
+        (mesh, inbound)
+    }
+
+    fn register(&self) -> (u64, oneshot::Receiver<Response>) {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        let (tx, rx) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, tx);
+        (id, rx)
+    }
+
+    /// Queues a batch for `shard`; the returned future resolves to its replies (`None` if the
+    /// peer is gone). Nothing leaves before the flusher runs, at the end of this turn.
+    pub fn send_batch(&self, shard: usize, batch: Batch) -> oneshot::Receiver<Response> {
+        let (id, rx) = self.register();
+        self.enqueue(shard, Request::Batch { id, batch });
+        rx
+    }
+
+    /// Runs `f` on shard `shard` and returns its result (`None` if the peer is gone).
+    pub async fn job<R, F>(&self, shard: usize, f: F) -> Option<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Runtime) -> R + Send + 'static,
+    {
+        let (id, rx) = self.register();
+        let job: Job = Box::new(move |rt| Box::new(f(rt)) as Box<dyn Any + Send>);
+        self.enqueue(shard, Request::Job { id, job });
+        match rx.await? {
+            Response::Job { result, .. } => result.downcast::<R>().ok().map(|b| *b),
+            Response::Batch { .. } => None,
+        }
+    }
+
+    fn enqueue(&self, shard: usize, req: Request) {
+        match self.outbox.borrow_mut().get_mut(shard) {
+            Some(q) => q.push(req),
+            None => return,
+        }
+        self.flush.notify();
+    }
+
+    /// The flusher task: after the tasks of a turn queued their requests, sends each peer's
+    /// queue as one message.
+    pub async fn run_flusher(&self) {
+        loop {
+            self.flush.wait().await;
+            for shard in 0..self.req_tx.len() {
+                let reqs = std::mem::take(&mut self.outbox.borrow_mut()[shard]);
+                if reqs.is_empty() {
+                    continue;
+                }
+                let failed = match &self.req_tx[shard] {
+                    Some(tx) => tx.send(reqs).await.err(),
+                    None => None,
+                };
+                // The peer is gone (shutdown): wake every waiter with `None`.
+                if let Some(glommio::GlommioError::Closed(glommio::ResourceType::Channel(reqs))) =
+                    failed
+                {
+                    let mut pending = self.pending.borrow_mut();
+                    for r in reqs {
+                        pending.remove(&r.id());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends the responses to one message back to the shard that asked.
+    pub async fn respond(&self, shard: usize, resps: Responses) {
+        if let Some(Some(tx)) = self.resp_tx.get(shard) {
+            // A closed peer means it is shutting down; nobody waits for this any more.
+            let _ = tx.send(resps).await;
+        }
+    }
+
+    /// Called by the inbound response task.
+    pub fn complete(&self, resps: Responses) {
+        for resp in resps {
+            let waiter = self.pending.borrow_mut().remove(&resp.id());
+            if let Some(tx) = waiter {
+                tx.send(resp);
+            }
+        }
+    }
+
+    /// Closes every outgoing channel (shutdown).
+    pub fn close(&self) {
+        for tx in self.req_tx.iter().flatten() {
+            tx.close();
+        }
+        for tx in self.resp_tx.iter().flatten() {
+            tx.close();
+        }
+        self.outbox.borrow_mut().iter_mut().for_each(Vec::clear);
+        self.pending.borrow_mut().clear();
+    }
+}

@@ -1,0 +1,189 @@
+//! `Runtime`: everything one shard thread owns, and the tasks that shard runs besides its
+//! connections (inbound request/response tasks, the cron).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use corekv_proto::RespWriter;
+use corekv_shard::{Cx, Shard};
+use glommio::channels::shared_channel::ConnectedReceiver;
+use tracing::debug;
+
+use crate::client::Registry;
+use crate::config::Config;
+use crate::global::Global;
+use crate::mesh::{Batch, Inbound, Mesh, Replies, Request, Requests, Response};
+use crate::stats::Stats;
+
+pub struct Runtime {
+    pub id: usize,
+    pub nshards: usize,
+    pub shard: RefCell<Shard>,
+    pub config: RefCell<Rc<Config>>,
+    pub global: Arc<Global>,
+    pub mesh: Mesh,
+    pub clients: RefCell<Registry>,
+    pub stats: RefCell<Stats>,
+    /// Set while `DEBUG SLEEP` or a similar job freezes this shard (for INFO).
+    pub cron_runs: Cell<u64>,
+}
+
+impl Runtime {
+    pub fn new(id: usize, config: Rc<Config>, global: Arc<Global>, mesh: Mesh) -> Rc<Runtime> {
+        let shard = Shard::new(
+            id,
+            global.nshards,
+            config.shard_config(),
+            corekv_shard::Clock::System,
+        );
+        Rc::new(Runtime {
+            id,
+            nshards: global.nshards,
+            shard: RefCell::new(shard),
+            config: RefCell::new(config),
+            global,
+            mesh,
+            clients: RefCell::new(Registry::default()),
+            stats: RefCell::new(Stats::default()),
+            cron_runs: Cell::new(0),
+        })
+    }
+
+    /// This shard's current configuration.
+    pub fn config(&self) -> Rc<Config> {
+        self.config.borrow().clone()
+    }
+
+    /// Installs a new configuration (CONFIG SET broadcast).
+    pub fn set_config(&self, config: Config) {
+        self.shard.borrow_mut().set_config(config.shard_config());
+        *self.config.borrow_mut() = Rc::new(config);
+    }
+
+    /// Runs a batch from another shard, in order, without yielding.
+    pub fn exec_batch(&self, batch: &Batch) -> Replies {
+        let mut out = RespWriter::with_buffer(Vec::with_capacity(64 * batch.len()), batch.resp3);
+        let mut ends = Vec::with_capacity(batch.len());
+        let mut argv = Vec::new();
+        let start = Instant::now();
+        {
+            let mut sh = self.shard.borrow_mut();
+            let now = sh.now_ms();
+            for item in &batch.items {
+                batch.args(item, &mut argv);
+                let mut cx = Cx {
+                    db: item.db as usize,
+                    now_ms: now,
+                    out: &mut out,
+                    cmd: item.cmd,
+                };
+                sh.exec(item.op, &mut cx, &argv);
+                ends.push(out.len() as u32);
+            }
+        }
+        let mut stats = self.stats.borrow_mut();
+        stats.executed += batch.len() as u64;
+        let per = start.elapsed().as_micros() as u64 / batch.len().max(1) as u64;
+        for item in &batch.items {
+            stats.time(item.cmd, per);
+        }
+        Replies {
+            buf: out.into_inner(),
+            ends,
+        }
+    }
+
+    /// Spawns the inbound tasks for both meshes, and the outbound flusher.
+    pub fn spawn_inbound(self: &Rc<Self>, inbound: Inbound) {
+        let rt = self.clone();
+        glommio::spawn_local(async move { rt.mesh.run_flusher().await }).detach();
+        for (peer, rx) in inbound.requests {
+            let rt = self.clone();
+            glommio::spawn_local(async move { serve_requests(rt, peer, rx).await }).detach();
+        }
+        for (_peer, rx) in inbound.responses {
+            let rt = self.clone();
+            glommio::spawn_local(async move {
+                while let Some(resps) = rx.recv().await {
+                    rt.mesh.complete(resps);
+                }
+            })
+            .detach();
+        }
+    }
+
+    /// The periodic work of the shard; returns when the server shuts down.
+    pub async fn cron(self: Rc<Self>) {
+        loop {
+            let hz = self.config().hz.clamp(1, 500);
+            glommio::timer::sleep(Duration::from_millis(1000 / u64::from(hz))).await;
+            if self.global.shutting_down() {
+                return;
+            }
+            self.cron_runs.set(self.cron_runs.get() + 1);
+            self.active_expire(hz);
+            self.shard.borrow_mut().maintain();
+            self.close_idle_clients();
+        }
+    }
+
+    /// Active expiry: a slice of at most a quarter of the tick (scaled by
+    /// `active-expire-effort`), 20 keys per database round, as Redis's slow cycle.
+    fn active_expire(&self, hz: u32) {
+        let effort = self.config().active_expire_effort.clamp(1, 10) as u64;
+        let budget = Duration::from_micros(250_000 / u64::from(hz) * (10 + effort * 2) / 12);
+        let start = Instant::now();
+        let keys_per_round = 20 + 5 * (effort as usize - 1);
+        let expired = self
+            .shard
+            .borrow_mut()
+            .active_expire_cycle(keys_per_round, &mut || start.elapsed() >= budget);
+        if expired > 0 {
+            self.stats.borrow_mut().expired_keys_active += expired as u64;
+        }
+    }
+
+    fn close_idle_clients(&self) {
+        let timeout = self.config().timeout;
+        if timeout == 0 {
+            return;
+        }
+        let now = crate::global::unix_ms();
+        for c in self.clients.borrow().iter() {
+            let c = c.borrow();
+            if (now - c.last_interaction_ms) / 1000 > timeout as i64 {
+                debug!("Closing idle client");
+                c.kill.fire();
+            }
+        }
+    }
+
+    /// Closes every connection of this shard (shutdown).
+    pub fn close_all_clients(&self) {
+        for c in self.clients.borrow().iter() {
+            c.borrow().kill.fire();
+        }
+    }
+}
+
+async fn serve_requests(rt: Rc<Runtime>, peer: usize, rx: ConnectedReceiver<Requests>) {
+    while let Some(reqs) = rx.recv().await {
+        let resps: Vec<Response> = reqs
+            .into_iter()
+            .map(|req| match req {
+                Request::Batch { id, batch } => Response::Batch {
+                    id,
+                    replies: rt.exec_batch(&batch),
+                },
+                Request::Job { id, job } => Response::Job {
+                    id,
+                    result: job(&rt),
+                },
+            })
+            .collect();
+        rt.mesh.respond(peer, resps).await;
+    }
+    debug!("Shard {} stopped receiving from shard {}", rt.id, peer);
+}

@@ -1,0 +1,83 @@
+//! Per-shard statistics: what INFO's stats, commandstats and errorstats sections report.
+//! Each shard counts what happens on it; INFO sums the shards.
+
+use std::collections::HashMap;
+
+use corekv_shard::util::FastBuild;
+
+/// Calls, time and failures of one command.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CmdStat {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub commands: HashMap<&'static str, CmdStat, FastBuild>,
+    pub errors: HashMap<String, u64>,
+    pub total_error_replies: u64,
+    /// Commands executed on this shard's data (inline or for other shards): INFO `shards`.
+    pub executed: u64,
+    pub total_commands_processed: u64,
+    pub total_connections_received: u64,
+    pub rejected_connections: u64,
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub expired_keys_active: u64,
+}
+
+impl Stats {
+    pub fn call(&mut self, cmd: &'static str) {
+        self.commands.entry(cmd).or_default().calls += 1;
+        self.total_commands_processed += 1;
+    }
+
+    pub fn time(&mut self, cmd: &'static str, usec: u64) {
+        self.commands.entry(cmd).or_default().usec += usec;
+    }
+
+    /// An error reply: counted per error code; `rejected` says it came before execution
+    /// (unknown command, arity, auth), else it is a failed call of `cmd`.
+    pub fn error(&mut self, cmd: Option<&'static str>, code: &[u8], rejected: bool) {
+        self.total_error_replies += 1;
+        let code = String::from_utf8_lossy(code).into_owned();
+        *self.errors.entry(code).or_default() += 1;
+        if let Some(cmd) = cmd {
+            let s = self.commands.entry(cmd).or_default();
+            if rejected {
+                s.rejected_calls += 1;
+            } else {
+                s.failed_calls += 1;
+            }
+        }
+    }
+
+    /// CONFIG RESETSTAT.
+    pub fn reset(&mut self) {
+        *self = Stats::default();
+    }
+
+    pub fn merge(&mut self, other: &Stats) {
+        for (k, v) in &other.commands {
+            let s = self.commands.entry(k).or_default();
+            s.calls += v.calls;
+            s.usec += v.usec;
+            s.rejected_calls += v.rejected_calls;
+            s.failed_calls += v.failed_calls;
+        }
+        for (k, v) in &other.errors {
+            *self.errors.entry(k.clone()).or_default() += v;
+        }
+        self.total_error_replies += other.total_error_replies;
+        self.executed += other.executed;
+        self.total_commands_processed += other.total_commands_processed;
+        self.total_connections_received += other.total_connections_received;
+        self.rejected_connections += other.rejected_connections;
+        self.net_input_bytes += other.net_input_bytes;
+        self.net_output_bytes += other.net_output_bytes;
+        self.expired_keys_active += other.expired_keys_active;
+    }
+}
