@@ -148,7 +148,7 @@ fn run(config: Config) -> i32 {
     let endpoints = mesh::build(nshards);
     let mut handles = Vec::with_capacity(nshards);
     for ((id, ep), socks) in endpoints.into_iter().enumerate().zip(listeners) {
-        let placement = if cpus.is_empty() {
+        let placement = if cpus.is_empty() || std::env::var("COREKV_UNPINNED").is_ok() {
             Placement::Unbound
         } else {
             Placement::Fixed(cpus[id % cpus.len()])

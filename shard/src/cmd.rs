@@ -494,6 +494,26 @@ mod tests {
         }
     }
 
+    /// The README's command list stays true to the table.
+    #[test]
+    fn readme_lists_every_command() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("## Supported commands")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("README has a Supported commands section");
+        for d in all_commands() {
+            let name = d.name.to_ascii_uppercase();
+            assert!(
+                section
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|w| w == name),
+                "README does not list {name}"
+            );
+        }
+    }
+
     #[test]
     fn key_positions() {
         let args: Vec<&[u8]> = vec![b"mset", b"a", b"1", b"b", b"2"];

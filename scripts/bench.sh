@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Side-by-side throughput of corekv and redis-server with redis-benchmark.
+#
+# usage: scripts/bench.sh            (builds corekv in release mode first)
+# env:   ROUNDS=3 N=200000 CLIENTS=50 SHARDS=2 TESTS="set get incr mset" PIPELINES="1 16"
+#        REDIS_SERVER=redis-server COREKV_ARGS="..."   BUILD=0 to skip cargo build
+#
+# Both servers run on 127.0.0.1 on free ports, one at a time, in rounds whose order
+# alternates, so drift on a shared machine hits both alike. For every workload it prints the
+# median requests/s of each server, the ratio corekv/redis, and the server CPU time per
+# request (utime+stime from /proc), which is steadier than throughput on a noisy machine.
+# Servers are stopped by PID when the script exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+N=${N:-200000}
+CLIENTS=${CLIENTS:-50}
+SHARDS=${SHARDS:-2}
+TESTS=${TESTS:-"set get incr mset"}
+PIPELINES=${PIPELINES:-"1 16"}
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+COREKV=${COREKV:-target/release/corekv-server}
+
+command -v redis-benchmark >/dev/null || { echo "redis-benchmark not found (apt-get install redis-tools)" >&2; exit 2; }
+if [ "${BUILD:-1}" = 1 ]; then
+    cargo build --release -p corekv-server >&2
+fi
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do
+        [ -n "$p" ] && kill "$p" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+start_server() { # name port -> pid
+    local name=$1 port=$2
+    case $name in
+        corekv) "$COREKV" --port "$port" --bind 127.0.0.1 --shards "$SHARDS" --save '' ${COREKV_ARGS:-} >/dev/null 2>&1 & ;;
+        redis) "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile '' >/dev/null 2>&1 & ;;
+    esac
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 100); do
+        redis-cli -p "$port" ping >/dev/null 2>&1 && { echo "$pid"; return; }
+        sleep 0.05
+    done
+    echo "server $name did not start" >&2
+    exit 1
+}
+
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+SERVERS=(corekv)
+if command -v "$REDIS_SERVER" >/dev/null; then
+    SERVERS+=(redis)
+else
+    echo "note: $REDIS_SERVER not found; measuring corekv alone" >&2
+fi
+
+RAW=$(mktemp)
+for round in $(seq "$ROUNDS"); do
+    order=("${SERVERS[@]}")
+    if [ $((round % 2)) = 0 ]; then order=($(printf '%s\n' "${SERVERS[@]}" | tac)); fi
+    for name in "${order[@]}"; do
+        port=$(free_port)
+        pid=$(start_server "$name" "$port")
+        for t in $TESTS; do
+            for p in $PIPELINES; do
+                n=$N
+                [ "$p" -gt 1 ] && n=$((N * 5))
+                c0=$(cpu_ticks "$pid")
+                rps=$(redis-benchmark -p "$port" -q -n "$n" -c "$CLIENTS" -P "$p" -r 100000 -t "$t" --csv 2>/dev/null \
+                    | tail -n 1 | cut -d, -f2 | tr -d '"')
+                c1=$(cpu_ticks "$pid")
+                echo -e "$round\t$name\t$t\tP$p\t${rps:-0}\t$((c1 - c0))\t$n" >>"$RAW"
+            done
+        done
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+done
+
+python3 - "$RAW" <<'EOF'
+import sys, statistics, collections
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+rps = collections.defaultdict(list)
+cpu = collections.defaultdict(list)
+for rnd, name, t, p, r, ticks, n in rows:
+    key = (t.upper(), p)
+    rps[(name,) + key].append(float(r))
+    if float(ticks) > 0:
+        cpu[(name,) + key].append(float(ticks) * 10_000 / float(n))  # µs of server CPU per request
+workloads = []
+for rnd, name, t, p, r, ticks, n in rows:
+    k = (t.upper(), p)
+    if k not in workloads:
+        workloads.append(k)
+print(f"{'workload':<10} {'corekv rps':>12} {'redis rps':>12} {'ratio':>7} {'corekv µs/req':>14} {'redis µs/req':>13}")
+for t, p in workloads:
+    c = statistics.median(rps[("corekv", t, p)])
+    r = statistics.median(rps[("redis", t, p)]) if rps[("redis", t, p)] else None
+    cc = statistics.median(cpu[("corekv", t, p)]) if cpu[("corekv", t, p)] else float("nan")
+    rc = statistics.median(cpu[("redis", t, p)]) if cpu[("redis", t, p)] else float("nan")
+    ratio = f"{c / r:.2f}" if r else "-"
+    rs = f"{r:,.0f}" if r else "-"
+    print(f"{t + '/' + p:<10} {c:>12,.0f} {rs:>12} {ratio:>7} {cc:>14.2f} {rc:>13.2f}")
+EOF
+rm -f "$RAW"
