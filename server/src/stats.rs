@@ -2,8 +2,32 @@
 //! Each shard counts what happens on it; INFO sums the shards.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use corekv_shard::util::FastBuild;
+
+/// A command's full name from its table row, compared and hashed by address: every count of
+/// a command goes through the same `&'static str`, so this is exact and costs no string work.
+#[derive(Debug, Clone, Copy)]
+pub struct CmdKey(pub &'static str);
+
+impl PartialEq for CmdKey {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0.as_ptr(), other.0.as_ptr()) || self.0 == other.0
+    }
+}
+
+impl Eq for CmdKey {}
+
+impl Hash for CmdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Content hash of a short name is cheap and stays consistent with `eq` even if two
+        // rows' literals were not merged.
+        self.0.len().hash(state);
+        self.0.as_bytes().first().hash(state);
+        self.0.as_bytes().last().hash(state);
+    }
+}
 
 /// Calls, time and failures of one command.
 #[derive(Debug, Default, Clone, Copy)]
@@ -16,7 +40,7 @@ pub struct CmdStat {
 
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
-    pub commands: HashMap<&'static str, CmdStat, FastBuild>,
+    pub commands: HashMap<CmdKey, CmdStat, FastBuild>,
     pub errors: HashMap<String, u64>,
     pub total_error_replies: u64,
     /// Commands executed on this shard's data (inline or for other shards): INFO `shards`.
@@ -31,12 +55,12 @@ pub struct Stats {
 
 impl Stats {
     pub fn call(&mut self, cmd: &'static str) {
-        self.commands.entry(cmd).or_default().calls += 1;
+        self.commands.entry(CmdKey(cmd)).or_default().calls += 1;
         self.total_commands_processed += 1;
     }
 
     pub fn time(&mut self, cmd: &'static str, usec: u64) {
-        self.commands.entry(cmd).or_default().usec += usec;
+        self.commands.entry(CmdKey(cmd)).or_default().usec += usec;
     }
 
     /// An error reply: counted per error code; `rejected` says it came before execution
@@ -46,7 +70,7 @@ impl Stats {
         let code = String::from_utf8_lossy(code).into_owned();
         *self.errors.entry(code).or_default() += 1;
         if let Some(cmd) = cmd {
-            let s = self.commands.entry(cmd).or_default();
+            let s = self.commands.entry(CmdKey(cmd)).or_default();
             if rejected {
                 s.rejected_calls += 1;
             } else {
@@ -62,7 +86,7 @@ impl Stats {
 
     pub fn merge(&mut self, other: &Stats) {
         for (k, v) in &other.commands {
-            let s = self.commands.entry(k).or_default();
+            let s = self.commands.entry(*k).or_default();
             s.calls += v.calls;
             s.usec += v.usec;
             s.rejected_calls += v.rejected_calls;

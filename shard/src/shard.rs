@@ -145,6 +145,8 @@ pub struct Shard {
     pub rng: Rng,
     /// Writes since the last save (INFO `rdb_changes_since_last_save`).
     pub dirty: u64,
+    /// Ops that panicked (a bug): the command got an error reply and the shard kept serving.
+    pub panics: u64,
 }
 
 impl Shard {
@@ -162,6 +164,7 @@ impl Shard {
             clock,
             rng: Rng::new(seed),
             dirty: 0,
+            panics: 0,
         }
     }
 
@@ -181,13 +184,26 @@ impl Shard {
     }
 
     /// Runs an op and writes its error reply if it fails. Returns whether it succeeded.
+    ///
+    /// A panicking op is a bug, but it must not take the shard (and every client of it) down:
+    /// the panic is caught, counted in `panics`, and the client gets an error reply.
     pub fn exec(&mut self, op: OpFn, cx: &mut Cx<'_>, args: &[&[u8]]) -> bool {
         let start = cx.out.len();
-        match op(self, cx, args) {
-            Ok(()) => true,
-            Err(e) => {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(self, cx, args)));
+        match result {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
                 cx.out.truncate(start);
                 cx.out.error(&e.to_wire(cx.cmd));
+                false
+            }
+            Err(_) => {
+                self.panics += 1;
+                cx.out.truncate(start);
+                cx.out.error(&format!(
+                    "ERR internal error while executing '{}' (please report this)",
+                    cx.cmd
+                ));
                 false
             }
         }

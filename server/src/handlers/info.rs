@@ -417,8 +417,8 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
                 }
             }
             "commandstats" => {
-                let mut cmds: Vec<_> = total.commands.iter().collect();
-                cmds.sort_by_key(|(k, _)| **k);
+                let mut cmds: Vec<_> = total.commands.iter().map(|(k, v)| (k.0, v)).collect();
+                cmds.sort_by_key(|(k, _)| *k);
                 for (name, s) in cmds {
                     if s.calls == 0 && s.rejected_calls == 0 && s.failed_calls == 0 {
                         continue;
