@@ -124,6 +124,12 @@ impl<'r> Exchange<'r> {
         self.visible = false;
     }
 
+    /// Makes the current command's reply visible even if replies were off (CLIENT REPLY ON,
+    /// RESET).
+    pub fn show_reply(&mut self) {
+        self.visible = true;
+    }
+
     /// Switches the protocol for the following replies (HELLO). Callers run a barrier first, so
     /// no batch mixes protocols.
     pub fn set_resp3(&mut self, resp3: bool) {
@@ -136,10 +142,9 @@ impl<'r> Exchange<'r> {
         let start = self.w.len();
         let def = match self.check(args) {
             Ok(def) => def,
-            Err(msg) => {
+            Err((msg, def)) => {
                 self.w.error(&msg);
-                let cmd = cmd::lookup(args[0]).map(|d| d.name);
-                self.account_error(start, cmd, true);
+                self.account_error(start, def.map(|d| d.name), true);
                 self.end_local(start, None);
                 return;
             }
@@ -148,7 +153,14 @@ impl<'r> Exchange<'r> {
             let mut c = self.client.borrow_mut();
             c.last_cmd = def.name;
         }
+        self.route(def, args).await;
+        // Counted after the call, as Redis does (INFO does not count itself, CONFIG RESETSTAT
+        // is counted after the reset).
         self.rt.stats.borrow_mut().call(def.name);
+    }
+
+    async fn route(&mut self, def: &'static CommandDef, args: &[&[u8]]) {
+        let start = self.w.len();
         match def.route {
             Route::Shard { op, cross } => self.route_keyed(def, op, cross, args).await,
             Route::AllShards { op, merge } => self.route_all(def, op, merge, args),
@@ -188,24 +200,31 @@ impl<'r> Exchange<'r> {
     }
 
     /// Lookup, subcommand, arity, authentication and protection checks, in Redis's order.
-    fn check(&self, args: &[&[u8]]) -> Result<&'static CommandDef, String> {
+    /// On failure: the error text, and the command it is charged to (`rejected_calls`), if the
+    /// command was found.
+    fn check(
+        &self,
+        args: &[&[u8]],
+    ) -> Result<&'static CommandDef, (String, Option<&'static CommandDef>)> {
         let Some(mut def) = cmd::lookup(args[0]) else {
-            return Err(unknown_command(args));
+            return Err((unknown_command(args), None));
         };
         if !def.subcommands.is_empty() && args.len() >= 2 {
             def = def.subcommand(args[1]).ok_or_else(|| {
-                unknown_subcommand(&String::from_utf8_lossy(args[0]), &c_str(args[1]))
-                    .replace(['\r', '\n'], " ")
+                let msg = unknown_subcommand(&String::from_utf8_lossy(args[0]), &c_str(args[1]))
+                    .replace(['\r', '\n'], " ");
+                (msg, None)
             })?;
         }
+        let reject = |msg: String| Err((msg, Some(def)));
         if !def.arity_ok(args.len()) {
-            return Err(wrong_arity(def.name));
+            return reject(wrong_arity(def.name));
         }
         let config = self.rt.config();
         if def.flags.has(Flags::PROTECTED)
             && !crate::handlers::protected_allowed(config.enable_debug_command, &self.client)
         {
-            return Err(
+            return reject(
                 "ERR DEBUG command not allowed. If the enable-debug-command option is set to \
                  \"local\", you can run it from a local connection, otherwise you need to set \
                  this option in the configuration file, and then restart the server."
@@ -216,7 +235,7 @@ impl<'r> Exchange<'r> {
             && !self.client.borrow().authenticated
             && !def.flags.has(Flags::NO_AUTH)
         {
-            return Err("NOAUTH Authentication required.".to_string());
+            return reject("NOAUTH Authentication required.".to_string());
         }
         Ok(def)
     }
@@ -263,7 +282,9 @@ impl<'r> Exchange<'r> {
         }
     }
 
-    /// Runs `part` for each key group on its shard; the slot merges the parts.
+    /// Runs `part` for each key group on its shard; the slot merges the parts. Argument
+    /// groups that do not line up (`MSET k1 v1 k2`) are the command's arity error, as the
+    /// single-shard op would say.
     fn split(
         &mut self,
         def: &'static CommandDef,
@@ -272,16 +293,21 @@ impl<'r> Exchange<'r> {
         merge: Merge,
         args: &[&[u8]],
     ) {
+        let positions = def.keys.positions(args);
+        let first = positions.first().copied().unwrap_or(args.len());
+        if group > 1 && !(args.len() - first).is_multiple_of(group) {
+            let start = self.w.len();
+            self.w.error(&wrong_arity(def.name));
+            self.end_local(start, Some(def.name));
+            return;
+        }
         self.enter_slots();
         let n = self.rt.nshards;
         let me = self.rt.id;
         let db = self.client.borrow().db;
         let mut parts = Vec::new();
         let mut argv: Vec<&[u8]> = Vec::with_capacity(group + 1);
-        for pos in def.keys.positions(args) {
-            if pos + group > args.len() {
-                break;
-            }
+        for pos in positions {
             argv.clear();
             argv.push(args[0]);
             argv.extend_from_slice(&args[pos..pos + group]);

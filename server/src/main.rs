@@ -36,6 +36,9 @@ use crate::runtime::Runtime;
 static ALLOC: alloc::Counting = alloc::Counting;
 
 fn main() {
+    // Before any thread exists, so that every thread inherits the mask and only the signal
+    // thread ever receives SIGTERM/SIGINT.
+    let signals = block_signals();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(line) = Config::version_requested(&args) {
         println_version(&line);
@@ -65,7 +68,7 @@ fn main() {
         std::process::exit(1);
     }
     let pidfile = write_pidfile(&config);
-    let status = run(config);
+    let status = run(config, signals);
     if let Some(p) = pidfile {
         let _ = std::fs::remove_file(p);
     }
@@ -111,7 +114,7 @@ fn usable_cpus() -> Vec<usize> {
 }
 
 /// Starts the shards and waits for them. Returns the process exit status.
-fn run(config: Config) -> i32 {
+fn run(mut config: Config, signals: Option<nix::sys::signal::SigSet>) -> i32 {
     let cpus = usable_cpus();
     let nshards = if config.shards == 0 {
         cpus.len().max(1)
@@ -143,12 +146,16 @@ fn run(config: Config) -> i32 {
     global
         .tcp_port
         .store(port as usize, std::sync::atomic::Ordering::Relaxed);
-    spawn_signal_thread(global.clone());
+    // `port 0` asked the kernel for a port: report the real one (CONFIG GET, INFO).
+    config.port = port;
+    if let Some(set) = signals {
+        spawn_signal_thread(global.clone(), set);
+    }
 
     let endpoints = mesh::build(nshards);
     let mut handles = Vec::with_capacity(nshards);
     for ((id, ep), socks) in endpoints.into_iter().enumerate().zip(listeners) {
-        let placement = if cpus.is_empty() || std::env::var("COREKV_UNPINNED").is_ok() {
+        let placement = if cpus.is_empty() {
             Placement::Unbound
         } else {
             Placement::Fixed(cpus[id % cpus.len()])
@@ -216,16 +223,19 @@ fn preflight(config: &Config) -> Result<(), String> {
     }
 }
 
-/// Blocks SIGTERM/SIGINT in every thread (the mask is inherited) and waits for them on one.
-fn spawn_signal_thread(global: Arc<Global>) {
+/// Blocks SIGTERM/SIGINT in the calling thread; threads created afterwards inherit the mask.
+fn block_signals() -> Option<nix::sys::signal::SigSet> {
     use nix::sys::signal::{SigSet, SigmaskHow, Signal};
     let mut set = SigSet::empty();
     set.add(Signal::SIGTERM);
     set.add(Signal::SIGINT);
-    if nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).is_err() {
-        warn!("Could not block SIGTERM/SIGINT; signals will stop the process abruptly");
-        return;
-    }
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None)
+        .ok()
+        .map(|_| set)
+}
+
+/// Waits for SIGTERM/SIGINT on a thread of its own and turns them into a clean shutdown.
+fn spawn_signal_thread(global: Arc<Global>, set: nix::sys::signal::SigSet) {
     let spawned = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || loop {

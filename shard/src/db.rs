@@ -351,6 +351,8 @@ impl Db {
     /// its time budget allows.
     pub fn active_expire(&mut self, now_ms: i64, max_keys: usize) -> (usize, usize) {
         if self.expires.is_empty() {
+            // No volatile keys left: nothing to average (Redis reports 0 then).
+            self.avg_ttl = 0;
             return (0, 0);
         }
         let mut examined = 0;

@@ -17,6 +17,7 @@ pub mod error;
 pub mod expire;
 pub mod key;
 pub mod keys;
+pub mod keyspecs;
 pub mod longdouble;
 pub mod server_cmds;
 pub mod shard;

@@ -74,8 +74,9 @@ pub async fn list(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
             let mut ids = Vec::new();
             for v in &a[3..] {
                 match corekv_shard::util::parse_i64_strict(v) {
-                    Some(id) if id > 0 => ids.push(id as u64),
-                    _ => return Err(OpError::msg("ERR Invalid client ID")),
+                    // Ids are positive; others simply match no client.
+                    Some(id) => ids.push(u64::try_from(id).unwrap_or(0)),
+                    None => return Err(OpError::msg("ERR Invalid client ID")),
                 }
             }
             filter.ids = Some(ids);
@@ -185,11 +186,12 @@ pub fn reply(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
         }
     }
     if current_visible {
-        ex.out().ok();
+        // ON replies even when replies were off until now.
+        ex.show_reply();
     } else {
         ex.hide_reply();
-        ex.out().ok();
     }
+    ex.out().ok();
     Ok(())
 }
 

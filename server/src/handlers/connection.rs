@@ -2,7 +2,7 @@
 //! (TIME, LASTSAVE, ROLE, SHUTDOWN, FUNCTION FLUSH).
 
 use corekv_shard::args;
-use corekv_shard::error::{OpError, DB_INDEX_OUT_OF_RANGE, SYNTAX};
+use corekv_shard::error::{OpError, DB_INDEX_OUT_OF_RANGE, INT_OUT_OF_RANGE, SYNTAX};
 
 use super::HandlerResult;
 use crate::client::ReplyMode;
@@ -31,8 +31,11 @@ pub fn quit(ex: &mut Exchange<'_>) -> HandlerResult {
 
 pub fn select(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
     let db = args::int(a[1])?;
+    if db < i64::from(i32::MIN) || db > i64::from(i32::MAX) {
+        return Err(OpError::msg(INT_OUT_OF_RANGE));
+    }
     let databases = ex.rt.config().databases as i64;
-    if !(0..databases).contains(&db) || db > i32::MAX as i64 {
+    if !(0..databases).contains(&db) {
         return Err(OpError::msg(DB_INDEX_OUT_OF_RANGE));
     }
     ex.client.borrow_mut().db = db as usize;
@@ -116,8 +119,8 @@ pub async fn hello(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
     if ex.rt.config().requirepass.is_some() && !ex.client.borrow().authenticated {
         return Err(OpError::msg(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the \
-             HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and \
-             select the RESP protocol version at the same time",
+             HELLO AUTH <user> <pass> option can be used to authenticate the client and select \
+             the RESP protocol version at the same time",
         ));
     }
     if let Some(name) = setname {
@@ -156,6 +159,8 @@ pub async fn hello(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
 pub async fn reset(ex: &mut Exchange<'_>) -> HandlerResult {
     ex.barrier().await;
     let requirepass = ex.rt.config().requirepass.is_some();
+    // RESET turns CLIENT REPLY OFF back on before it answers; a SKIP of this very reply stays.
+    let was_off = ex.client.borrow().reply == ReplyMode::Off;
     {
         let mut c = ex.client.borrow_mut();
         c.db = 0;
@@ -168,6 +173,9 @@ pub async fn reset(ex: &mut Exchange<'_>) -> HandlerResult {
         }
     }
     ex.set_resp3(false);
+    if was_off {
+        ex.show_reply();
+    }
     ex.out().simple("RESET");
     Ok(())
 }

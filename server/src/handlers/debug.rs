@@ -65,9 +65,22 @@ fn help(ex: &mut Exchange<'_>) -> HandlerResult {
     Ok(())
 }
 
+/// C's `atof`/`atoi` as DEBUG uses them: the longest numeric prefix, 0 when there is none.
+fn c_number_prefix(arg: &[u8]) -> f64 {
+    let s = String::from_utf8_lossy(arg);
+    let s = s.trim_start();
+    let mut end = 0;
+    for (i, _) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        if s[..i].parse::<f64>().is_ok() {
+            end = i;
+        }
+    }
+    s[..end].parse().unwrap_or(0.0)
+}
+
 /// Freezes every shard for the given time, as a blocked single-threaded Redis would be.
 async fn sleep(ex: &mut Exchange<'_>, arg: &[u8]) -> HandlerResult {
-    let secs = args::float(arg)?;
+    let secs = c_number_prefix(arg);
     if !secs.is_finite() || secs <= 0.0 {
         ex.out().ok();
         return Ok(());
@@ -95,7 +108,7 @@ async fn sleep(ex: &mut Exchange<'_>, arg: &[u8]) -> HandlerResult {
 }
 
 async fn set_active_expire(ex: &mut Exchange<'_>, arg: &[u8]) -> HandlerResult {
-    let on = args::int(arg)? != 0;
+    let on = c_number_prefix(arg).trunc() != 0.0;
     ex.barrier().await;
     fn apply(rt: &Runtime, on: bool) {
         rt.shard.borrow_mut().config.active_expire = on;

@@ -59,6 +59,23 @@ const DEFAULT: &[&str] = &[
     "shards",
 ];
 const ALL_EXTRA: &[&str] = &["commandstats", "latencystats"];
+/// Redis's section order, then ours.
+const ORDER: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "commandstats",
+    "errorstats",
+    "latencystats",
+    "cluster",
+    "keyspace",
+    "shards",
+];
 
 pub async fn info(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
     let mut wanted: Vec<String> = Vec::new();
@@ -155,16 +172,13 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
         first = false;
         let _ = write!(out, "# {name}\r\n{body}");
     };
-    let mut seen = std::collections::HashSet::new();
-    for w in wanted {
-        if !seen.insert(w.clone()) {
-            continue;
-        }
+    // Sections come out in Redis's fixed order, whatever order they were asked in.
+    for w in ORDER.iter().filter(|s| wanted.iter().any(|w| w == *s)) {
         let mut b = String::new();
         macro_rules! line {
             ($($arg:tt)*) => {{ let _ = write!(b, $($arg)*); b.push_str("\r\n"); }};
         }
-        match w.as_str() {
+        match *w {
             "server" => {
                 let uname = nix::sys::utsname::uname().ok();
                 let os = uname
@@ -453,7 +467,7 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
             }
             _ => continue,
         }
-        let title = match w.as_str() {
+        let title = match *w {
             "server" => "Server",
             "clients" => "Clients",
             "memory" => "Memory",

@@ -1,7 +1,8 @@
 //! COMMAND and its subcommands, generated from the command table rows.
 
 use corekv_proto::RespWriter;
-use corekv_shard::cmd::{self, Acl, CommandDef, Flags, Keys};
+use corekv_shard::cmd::{self, Acl, CommandDef};
+use corekv_shard::keyspecs::{key_specs, Begin, Find};
 use corekv_shard::{args, OpError};
 
 use super::{help_reply, HandlerResult};
@@ -40,61 +41,157 @@ fn write_info(w: &mut RespWriter, d: &CommandDef) {
     }
 }
 
-fn key_spec_flags(d: &CommandDef) -> &'static [&'static str] {
-    if d.flags.has(Flags::WRITE) {
-        &["RW", "UPDATE"]
-    } else {
-        &["RO", "ACCESS"]
+fn write_key_specs(w: &mut RespWriter, d: &CommandDef) {
+    let specs = key_specs(d.name);
+    w.array(specs.len());
+    for spec in specs {
+        w.map(3);
+        w.bulk_str("flags");
+        w.set(spec.flags.len());
+        for f in spec.flags {
+            w.simple(f);
+        }
+        w.bulk_str("begin_search");
+        w.map(2);
+        w.bulk_str("type");
+        match spec.begin {
+            Begin::Index(pos) => {
+                w.bulk_str("index");
+                w.bulk_str("spec");
+                w.map(1);
+                w.bulk_str("index");
+                w.int(i64::from(pos));
+            }
+            Begin::Keyword { keyword, startfrom } => {
+                w.bulk_str("keyword");
+                w.bulk_str("spec");
+                w.map(2);
+                w.bulk_str("keyword");
+                w.bulk_str(keyword);
+                w.bulk_str("startfrom");
+                w.int(i64::from(startfrom));
+            }
+            Begin::Unknown => {
+                w.bulk_str("unknown");
+                w.bulk_str("spec");
+                w.map(0);
+            }
+        }
+        w.bulk_str("find_keys");
+        w.map(2);
+        w.bulk_str("type");
+        match spec.find {
+            Find::Range {
+                lastkey,
+                step,
+                limit,
+            } => {
+                w.bulk_str("range");
+                w.bulk_str("spec");
+                w.map(3);
+                w.bulk_str("lastkey");
+                w.int(i64::from(lastkey));
+                w.bulk_str("keystep");
+                w.int(i64::from(step));
+                w.bulk_str("limit");
+                w.int(i64::from(limit));
+            }
+            Find::Keynum {
+                keynumidx,
+                firstkey,
+                step,
+            } => {
+                w.bulk_str("keynum");
+                w.bulk_str("spec");
+                w.map(3);
+                w.bulk_str("keynumidx");
+                w.int(i64::from(keynumidx));
+                w.bulk_str("firstkey");
+                w.int(i64::from(firstkey));
+                w.bulk_str("keystep");
+                w.int(i64::from(step));
+            }
+            Find::Unknown => {
+                w.bulk_str("unknown");
+                w.bulk_str("spec");
+                w.map(0);
+            }
+        }
     }
 }
 
-fn write_key_specs(w: &mut RespWriter, d: &CommandDef) {
-    let (first, last, step) = match d.keys {
-        Keys::None => {
-            w.array(0);
-            return;
+/// Keys found by a command's key specifications, with each key's flags, in argument order.
+fn keys_by_spec(d: &CommandDef, a: &[&[u8]]) -> Vec<(usize, &'static [&'static str])> {
+    let argc = a.len() as i64;
+    let mut out: Vec<(usize, &'static [&'static str])> = Vec::new();
+    for spec in key_specs(d.name) {
+        let start = match spec.begin {
+            Begin::Index(pos) => i64::from(pos),
+            Begin::Keyword { keyword, startfrom } => {
+                let from = if startfrom >= 0 {
+                    i64::from(startfrom)
+                } else {
+                    argc + i64::from(startfrom)
+                };
+                let found = if startfrom >= 0 {
+                    (from.max(1)..argc)
+                        .find(|&i| a[i as usize].eq_ignore_ascii_case(keyword.as_bytes()))
+                } else {
+                    (1..=from.min(argc - 1))
+                        .rev()
+                        .find(|&i| a[i as usize].eq_ignore_ascii_case(keyword.as_bytes()))
+                };
+                match found {
+                    Some(i) => i + 1,
+                    None => continue,
+                }
+            }
+            Begin::Unknown => continue,
+        };
+        let (last, step) = match spec.find {
+            Find::Range {
+                lastkey,
+                step,
+                limit,
+            } => {
+                let last = if lastkey >= 0 {
+                    start + i64::from(lastkey)
+                } else if limit > 1 {
+                    start + (argc - start) / i64::from(limit) - 1
+                } else {
+                    argc + i64::from(lastkey)
+                };
+                (last, i64::from(step))
+            }
+            Find::Keynum {
+                keynumidx,
+                firstkey,
+                step,
+            } => {
+                let idx = start + i64::from(keynumidx);
+                let Some(n) = a
+                    .get(idx as usize)
+                    .and_then(|v| corekv_shard::util::parse_i64_strict(v))
+                else {
+                    continue;
+                };
+                let first = start + i64::from(firstkey);
+                (first + (n - 1) * i64::from(step), i64::from(step))
+            }
+            Find::Unknown => continue,
+        };
+        let first = match spec.find {
+            Find::Keynum { firstkey, .. } => start + i64::from(firstkey),
+            _ => start,
+        };
+        let mut i = first;
+        while i <= last && i < argc && i >= 1 && step > 0 {
+            out.push((i as usize, spec.flags));
+            i += step;
         }
-        Keys::Range { first, last, step }
-        | Keys::Custom {
-            first, last, step, ..
-        } => (first, last, step),
-    };
-    if first <= 0 {
-        w.array(0);
-        return;
     }
-    w.array(1);
-    w.map(3);
-    w.bulk_str("flags");
-    let flags = key_spec_flags(d);
-    w.set(flags.len());
-    for f in flags {
-        w.simple(f);
-    }
-    w.bulk_str("begin_search");
-    w.map(2);
-    w.bulk_str("type");
-    w.bulk_str("index");
-    w.bulk_str("spec");
-    w.map(1);
-    w.bulk_str("index");
-    w.int(i64::from(first));
-    w.bulk_str("find_keys");
-    w.map(2);
-    w.bulk_str("type");
-    w.bulk_str("range");
-    w.bulk_str("spec");
-    w.map(3);
-    w.bulk_str("lastkey");
-    w.int(if last < 0 {
-        i64::from(last)
-    } else {
-        i64::from(last - first)
-    });
-    w.bulk_str("keystep");
-    w.int(i64::from(step));
-    w.bulk_str("limit");
-    w.int(0);
+    out.sort_by_key(|(i, _)| *i);
+    out
 }
 
 pub fn all(ex: &mut Exchange<'_>) -> HandlerResult {
@@ -234,14 +331,31 @@ pub fn getkeys(ex: &mut Exchange<'_>, a: &[&[u8]], with_flags: bool) -> HandlerR
             "ERR Invalid number of arguments specified for command",
         ));
     }
-    let positions = d.keys.positions(cmd_args);
-    if positions.is_empty() {
+    let mut keys = keys_by_spec(d, cmd_args);
+    if keys.is_empty() {
+        keys = d
+            .keys
+            .positions(cmd_args)
+            .into_iter()
+            .map(|p| (p, &[][..]))
+            .collect();
+    }
+    if keys.is_empty() {
         return Err(OpError::msg("ERR The command has no key arguments"));
     }
-    let flags = key_spec_flags(d);
+    // SET's key is only read when GET is given (Redis's setGetKeys).
+    if d.name == "set" && !cmd_args[3..].iter().any(|o| o.eq_ignore_ascii_case(b"get")) {
+        for k in &mut keys {
+            k.1 = &["OW", "update"];
+        }
+    } else if d.name == "set" {
+        for k in &mut keys {
+            k.1 = &["RW", "access", "update"];
+        }
+    }
     let w = ex.out();
-    w.array(positions.len());
-    for p in positions {
+    w.array(keys.len());
+    for (p, flags) in keys {
         if with_flags {
             w.array(2);
             w.bulk(cmd_args[p]);

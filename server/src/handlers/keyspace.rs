@@ -16,42 +16,57 @@ pub async fn run(cmd: KeyspaceCmd, ex: &mut Exchange<'_>, args: &[&[u8]]) -> Han
 }
 
 /// SCAN's global cursor is `local * shards + shard`: shard `s` is walked from local cursor 0
-/// to its end, then shard `s + 1` starts; with one shard it is exactly the dict cursor.
+/// to its end, then shard `s + 1` starts; with one shard it is exactly the dict cursor. When a
+/// shard is exhausted before COUNT keys were found, the same call carries on with the next
+/// shard, so an empty keyspace answers cursor 0 at once, as Redis does.
 async fn scan(ex: &mut Exchange<'_>, args: &[&[u8]]) -> HandlerResult {
     let n = ex.rt.nshards as u64;
     let cursor = parse_scan_cursor(args[1])?;
-    let shard = (cursor % n) as usize;
-    let local = cursor / n;
-    let local_text = local.to_string();
-    let mut argv: Vec<&[u8]> = args.to_vec();
-    argv[1] = local_text.as_bytes();
-    let reply = ex.call_on(shard, scan_shard, "scan", &argv).await;
-    let Ok(Some((Frame::Array(mut parts), _))) = Frame::decode(&reply) else {
-        // An error (bad option): pass it through.
-        ex.out().raw(&reply);
-        return Ok(());
-    };
-    let next_local = parts
-        .first()
-        .and_then(|f| f.as_bytes())
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(0);
-    let next = if next_local == 0 {
-        if (shard as u64) + 1 < n {
-            shard as u64 + 1
-        } else {
-            0
+    let count = args
+        .windows(2)
+        .rev()
+        .find(|w| w[0].eq_ignore_ascii_case(b"count"))
+        .and_then(|w| std::str::from_utf8(w[1]).ok()?.parse::<usize>().ok())
+        .unwrap_or(10);
+    let mut shard = cursor % n;
+    let mut local = cursor / n;
+    let mut keys: Vec<Frame> = Vec::new();
+    let next = loop {
+        let local_text = local.to_string();
+        let mut argv: Vec<&[u8]> = args.to_vec();
+        argv[1] = local_text.as_bytes();
+        let reply = ex.call_on(shard as usize, scan_shard, "scan", &argv).await;
+        let Ok(Some((Frame::Array(mut parts), _))) = Frame::decode(&reply) else {
+            // An error (bad option): pass it through.
+            ex.out().raw(&reply);
+            return Ok(());
+        };
+        let next_local = parts
+            .first()
+            .and_then(|f| f.as_bytes())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0);
+        if let Some(Frame::Array(mut found)) = parts.pop() {
+            keys.append(&mut found);
         }
-    } else {
-        next_local * n + shard as u64
+        if next_local != 0 {
+            break next_local * n + shard;
+        }
+        shard += 1;
+        local = 0;
+        if shard == n {
+            break 0;
+        }
+        if keys.len() >= count {
+            break shard;
+        }
     };
-    let keys = parts.pop().unwrap_or(Frame::Array(Vec::new()));
     let w = ex.out();
     w.array(2);
     w.bulk_str(&next.to_string());
     let mut buf = Vec::new();
-    keys.encode(&mut buf);
+    Frame::Array(keys).encode(&mut buf);
     w.raw(&buf);
     Ok(())
 }
