@@ -635,10 +635,35 @@ impl Config {
 
     /// The part the data layer obeys.
     pub fn shard_config(&self) -> ShardConfig {
+        let num = |name: &str, default: i64| -> i64 {
+            self.value_of(name)
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(default)
+        };
+        let d = corekv_shard::shard::Encodings::default();
+        let size = |name: &str, default: usize| num(name, default as i64).max(0) as usize;
         ShardConfig {
             databases: self.databases,
             proto_max_bulk_len: self.proto_max_bulk_len,
             maxmemory_policy: self.maxmemory_policy,
+            encodings: corekv_shard::shard::Encodings {
+                list_max_listpack_size: num("list-max-listpack-size", d.list_max_listpack_size),
+                list_compress_depth: num("list-compress-depth", d.list_compress_depth),
+                hash_max_listpack_entries: size(
+                    "hash-max-listpack-entries",
+                    d.hash_max_listpack_entries,
+                ),
+                hash_max_listpack_value: size("hash-max-listpack-value", d.hash_max_listpack_value),
+                set_max_intset_entries: size("set-max-intset-entries", d.set_max_intset_entries),
+                zset_max_listpack_entries: size(
+                    "zset-max-listpack-entries",
+                    d.zset_max_listpack_entries,
+                ),
+                zset_max_listpack_value: size("zset-max-listpack-value", d.zset_max_listpack_value),
+                stream_node_max_bytes: size("stream-node-max-bytes", d.stream_node_max_bytes),
+                stream_node_max_entries: size("stream-node-max-entries", d.stream_node_max_entries),
+                hll_sparse_max_bytes: size("hll-sparse-max-bytes", d.hll_sparse_max_bytes),
+            },
             ..ShardConfig::default()
         }
     }

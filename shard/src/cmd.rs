@@ -290,6 +290,10 @@ pub enum CoordCmd {
     MsetNx,
     Lcs,
     BitOp,
+    /// The generic path: gather every key's entry onto one shard, run the command's own op
+    /// there, send back every key that changed (SINTER, SUNIONSTORE, ZUNIONSTORE, SMOVE,
+    /// LMOVE, ...).
+    Gather,
 }
 
 /// Keyless commands over the whole keyspace, coordinated by the server.

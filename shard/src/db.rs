@@ -50,6 +50,11 @@ impl Entry {
     }
 }
 
+/// Whether a value is of a type clients can block on (BLPOP, BZPOPMIN, XREAD BLOCK).
+fn is_blockable(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::ZSet(_) | Value::Stream(_))
+}
+
 /// The LRU clock: Unix seconds, truncated to 32 bits.
 pub fn lru_clock(now_ms: i64) -> u32 {
     (now_ms / 1000) as u32
@@ -98,6 +103,8 @@ pub struct Db {
     /// Average TTL of sampled volatile keys, milliseconds (INFO keyspace `avg_ttl`).
     pub avg_ttl: i64,
     pub stats: DbStats,
+    /// Keys that became ready for blocked clients (see [`Db::signal_ready`]).
+    ready: Vec<Key>,
     /// Whether accesses update the LFU counters (set by the shard while an LFU
     /// `maxmemory-policy` is active).
     pub track_lfu: bool,
@@ -208,6 +215,7 @@ impl Db {
 
     /// Sets `key` to `value`, dropping any TTL (SET semantics). Returns the old entry.
     pub fn set(&mut self, key: &[u8], value: Value, now_ms: i64) -> Option<Entry> {
+        let blockable = is_blockable(&value);
         let mut entry = Entry::new(value, now_ms);
         if self.track_lfu {
             // Under LFU an overwritten key keeps its access history, as in Redis.
@@ -218,6 +226,9 @@ impl Db {
         let old = self.keys.insert(key, entry);
         if old.as_ref().is_some_and(|o| o.expire_at != 0) {
             self.expires.remove(key);
+        }
+        if blockable {
+            self.signal_ready(key);
         }
         old
     }
@@ -237,6 +248,9 @@ impl Db {
 
     /// Inserts a key known to be absent (after a lookup said so).
     pub fn insert_new(&mut self, key: &[u8], value: Value, now_ms: i64) -> &mut Entry {
+        if is_blockable(&value) {
+            self.signal_ready(key);
+        }
         self.keys
             .get_or_insert_with(key, || Entry::new(value, now_ms))
             .0
@@ -245,6 +259,9 @@ impl Db {
     /// Puts a whole entry (value and TTL) under `key`, replacing what was there (RENAME,
     /// MOVE, COPY, RESTORE).
     pub fn put_entry(&mut self, key: &[u8], entry: Entry) {
+        if is_blockable(&entry.value) {
+            self.signal_ready(key);
+        }
         let has_ttl = entry.expire_at != 0;
         let old = self.keys.insert(key, entry);
         let had_ttl = old.is_some_and(|o| o.expire_at != 0);
@@ -253,6 +270,25 @@ impl Db {
         } else if !has_ttl && had_ttl {
             self.expires.remove(key);
         }
+    }
+
+    /// Records that `key` may now serve clients blocked on it (a list, sorted set or stream was
+    /// created, or a stream grew). The server drains the log after each command batch and
+    /// wakes the waiters; with no waiters it is simply cleared.
+    pub fn signal_ready(&mut self, key: &[u8]) {
+        if !self.ready.iter().any(|k| k.as_bytes() == key) {
+            self.ready.push(Key::new(key));
+        }
+    }
+
+    /// Takes the keys signalled ready since the last call.
+    pub fn take_ready(&mut self) -> Vec<Key> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Whether any key was signalled ready.
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
     }
 
     /// Deletes a key; returns its entry (even if it had expired but was not yet reclaimed).

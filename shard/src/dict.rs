@@ -453,6 +453,44 @@ impl<V> Dict<V> {
     }
 }
 
+impl<V: Clone> Clone for Dict<V> {
+    /// A copy with the same entries (rebuilt, so the copy is never mid-rehash).
+    fn clone(&self) -> Self {
+        let mut d = Dict::new();
+        if !self.is_empty() {
+            d.tables[0] = Table::with_size(self.len().next_power_of_two().max(INITIAL_SIZE));
+        }
+        for (k, v) in self.iter() {
+            let h = hash_key(k.as_bytes());
+            d.tables[0].push_front(
+                h,
+                Box::new(Node {
+                    key: k.clone(),
+                    val: v.clone(),
+                    next: None,
+                }),
+            );
+        }
+        d
+    }
+}
+
+impl<V: PartialEq> PartialEq for Dict<V> {
+    /// Same keys with equal values, whatever the table layout.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(k, v)| other.get(k.as_bytes()).is_some_and(|o| o == v))
+    }
+}
+
+impl<V: std::fmt::Debug> std::fmt::Debug for Dict<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
 impl<V> Drop for Dict<V> {
     fn drop(&mut self) {
         // Unlink chains iteratively so a long chain can never overflow the stack.
@@ -563,6 +601,20 @@ mod tests {
                 assert!(seen.contains(&k(i)), "phase {phase}: missed key {i}");
             }
         }
+    }
+
+    #[test]
+    fn clone_and_eq() {
+        let mut d = Dict::new();
+        for i in 0..100 {
+            d.insert(&k(i), i);
+        }
+        let c = d.clone();
+        assert_eq!(c, d);
+        assert_eq!(c.len(), 100);
+        let mut e = c.clone();
+        e.insert(&k(5), 0);
+        assert_ne!(e, d);
     }
 
     #[test]

@@ -72,6 +72,10 @@ pub enum OpError {
     UnknownSubcommand(String),
     /// Any other exact message, error code included (`ERR ...`, `BUSYKEY ...`).
     Msg(Cow<'static, str>),
+    /// A blocking command (BLPOP, BZPOPMIN, BLMOVE, XREAD BLOCK, ...) found nothing to serve:
+    /// the op wrote nothing, and the server blocks the client on the command's keys (or, where
+    /// blocking is not allowed, replies as Redis does for a timeout).
+    Block,
 }
 
 pub type OpResult = Result<(), OpError>;
@@ -95,6 +99,8 @@ impl OpError {
             OpError::InvalidExpire => format!("ERR invalid expire time in '{cmd}' command").into(),
             OpError::UnknownSubcommand(sub) => unknown_subcommand(cmd, sub).into(),
             OpError::Msg(m) => m.clone(),
+            // Never reaches a client: the server turns it into blocking (or a null reply).
+            OpError::Block => "ERR internal: unhandled blocking result".into(),
         }
     }
 }

@@ -15,17 +15,27 @@ pub mod db;
 pub mod dict;
 pub mod error;
 pub mod expire;
+pub mod geo;
+pub mod hashes;
+pub mod hyperloglog;
+pub mod intset;
 pub mod key;
 pub mod keys;
 pub mod keyspecs;
+pub mod listpack;
+pub mod lists;
 pub mod longdouble;
 pub mod server_cmds;
+pub mod sets;
 pub mod shard;
 pub mod slot;
+pub mod sort;
+pub mod streams;
 pub mod strings;
 pub mod testkit;
 pub mod util;
 pub mod value;
+pub mod zsets;
 
 pub use cmd::{CommandDef, OpFn};
 pub use error::{OpError, OpResult};
@@ -34,11 +44,19 @@ pub use shard::{Clock, Cx, Shard, ShardConfig};
 
 /// Every family's command rows (the registry is built from this list).
 pub fn families() -> &'static [&'static [CommandDef]] {
-    static FAMILIES: [&[CommandDef]; 5] = [
+    static FAMILIES: [&[CommandDef]; 13] = [
         &strings::COMMANDS,
         &bits::COMMANDS,
         &keys::COMMANDS,
         &expire::COMMANDS,
+        &lists::COMMANDS,
+        &hashes::COMMANDS,
+        &sets::COMMANDS,
+        &zsets::COMMANDS,
+        &hyperloglog::COMMANDS,
+        &geo::COMMANDS,
+        &streams::COMMANDS,
+        &sort::COMMANDS,
         &server_cmds::COMMANDS,
     ];
     &FAMILIES

@@ -109,6 +109,43 @@ pub struct ShardConfig {
     /// Active expiry on/off (`DEBUG SET-ACTIVE-EXPIRE`).
     pub active_expire: bool,
     pub maxmemory_policy: MaxmemoryPolicy,
+    /// Compact-encoding thresholds, Redis's names and defaults.
+    pub encodings: Encodings,
+}
+
+/// When a small collection switches from its compact encoding to the full structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encodings {
+    /// `list-max-listpack-size`: positive = entries per quicklist node, negative = node size
+    /// class (-1: 4 KiB, -2: 8 KiB, -3: 16 KiB, -4: 32 KiB, -5: 64 KiB).
+    pub list_max_listpack_size: i64,
+    /// `list-compress-depth` (accepted; nodes are not compressed).
+    pub list_compress_depth: i64,
+    pub hash_max_listpack_entries: usize,
+    pub hash_max_listpack_value: usize,
+    pub set_max_intset_entries: usize,
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
+    pub stream_node_max_bytes: usize,
+    pub stream_node_max_entries: usize,
+    pub hll_sparse_max_bytes: usize,
+}
+
+impl Default for Encodings {
+    fn default() -> Self {
+        Encodings {
+            list_max_listpack_size: -2,
+            list_compress_depth: 0,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
+            hll_sparse_max_bytes: 3000,
+        }
+    }
 }
 
 impl Default for ShardConfig {
@@ -118,6 +155,7 @@ impl Default for ShardConfig {
             proto_max_bulk_len: 512 * 1024 * 1024,
             active_expire: true,
             maxmemory_policy: MaxmemoryPolicy::NoEviction,
+            encodings: Encodings::default(),
         }
     }
 }

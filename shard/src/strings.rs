@@ -349,6 +349,8 @@ pub(crate) fn reply_string(cx: &mut Cx<'_>, v: &Value) {
         Value::Int(n) => cx.out.bulk_int(*n),
         Value::Str(b) => cx.out.bulk(b),
         Value::Raw(b) => cx.out.bulk(b),
+        // Callers check the type first; a non-string never reaches here.
+        _ => cx.out.null(),
     }
 }
 
@@ -747,6 +749,7 @@ fn value_to_i64(v: &Value) -> Result<i64, OpError> {
         Value::Int(n) => Ok(*n),
         Value::Str(b) => parse_i64_strict(b).ok_or(OpError::NotInteger),
         Value::Raw(b) => parse_i64_strict(b).ok_or(OpError::NotInteger),
+        _ => Err(OpError::WrongType),
     }
 }
 
@@ -807,6 +810,7 @@ pub fn value_to_long_double(v: &Value) -> Result<LongDouble, OpError> {
         Value::Int(n) => Ok(LongDouble::from_i64(*n)),
         Value::Str(b) => LongDouble::parse(b).ok_or(OpError::NotFloat),
         Value::Raw(b) => LongDouble::parse(b).ok_or(OpError::NotFloat),
+        _ => Err(OpError::WrongType),
     }
 }
 

@@ -20,6 +20,11 @@ pub enum Value {
     Str(Box<[u8]>),
     /// A string modified in place (`raw`).
     Raw(Vec<u8>),
+    List(Box<crate::lists::List>),
+    Hash(Box<crate::hashes::Hash>),
+    Set(Box<crate::sets::Set>),
+    ZSet(Box<crate::zsets::ZSet>),
+    Stream(Box<crate::streams::Stream>),
 }
 
 impl Value {
@@ -37,6 +42,11 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Int(_) | Value::Str(_) | Value::Raw(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -46,6 +56,11 @@ impl Value {
             Value::Int(_) => "int",
             Value::Str(b) if b.len() <= EMBSTR_MAX => "embstr",
             Value::Str(_) | Value::Raw(_) => "raw",
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
+            Value::Stream(s) => s.encoding(),
         }
     }
 
@@ -59,6 +74,7 @@ impl Value {
             Value::Int(n) => Some(Cow::Owned(n.to_string().into_bytes())),
             Value::Str(b) => Some(Cow::Borrowed(b)),
             Value::Raw(v) => Some(Cow::Borrowed(v)),
+            _ => None,
         }
     }
 
@@ -68,6 +84,7 @@ impl Value {
             Value::Int(n) => Some(int_len(*n)),
             Value::Str(b) => Some(b.len()),
             Value::Raw(v) => Some(v.len()),
+            _ => None,
         }
     }
 
@@ -78,6 +95,7 @@ impl Value {
             Value::Raw(_) => {}
             Value::Int(n) => *self = Value::Raw(n.to_string().into_bytes()),
             Value::Str(b) => *self = Value::Raw(std::mem::take(b).into_vec()),
+            _ => return None,
         }
         match self {
             Value::Raw(v) => Some(v),
@@ -91,6 +109,11 @@ impl Value {
             Value::Int(_) => 0,
             Value::Str(b) => b.len(),
             Value::Raw(v) => v.capacity(),
+            Value::List(l) => std::mem::size_of_val(&**l) + l.heap_size(),
+            Value::Hash(h) => std::mem::size_of_val(&**h) + h.heap_size(),
+            Value::Set(s) => std::mem::size_of_val(&**s) + s.heap_size(),
+            Value::ZSet(z) => std::mem::size_of_val(&**z) + z.heap_size(),
+            Value::Stream(s) => std::mem::size_of_val(&**s) + s.heap_size(),
         }
     }
 }

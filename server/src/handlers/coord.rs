@@ -31,7 +31,7 @@ pub async fn run(
         CoordCmd::RenameNx => rename(ex, a, true).await,
         CoordCmd::Copy => copy(ex, a).await,
         CoordCmd::MsetNx => msetnx(ex, a).await,
-        CoordCmd::Lcs | CoordCmd::BitOp => gather_run(ex, def, op, a).await,
+        CoordCmd::Lcs | CoordCmd::BitOp | CoordCmd::Gather => gather_run(ex, def, op, a).await,
     }
 }
 

@@ -1,0 +1,5 @@
+//! The geo commands. (Being implemented.)
+
+use crate::cmd::CommandDef;
+
+pub static COMMANDS: [CommandDef; 0] = [];

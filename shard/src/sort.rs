@@ -1,0 +1,5 @@
+//! The sort commands. (Being implemented.)
+
+use crate::cmd::CommandDef;
+
+pub static COMMANDS: [CommandDef; 0] = [];
