@@ -219,6 +219,11 @@ impl Listpack {
         &self.buf
     }
 
+    /// Releases spare capacity (after a write that will not be followed by more soon).
+    pub fn shrink_to_fit(&mut self) {
+        self.buf.shrink_to_fit();
+    }
+
     /// Bytes used (the whole listpack).
     pub fn bytes_len(&self) -> usize {
         self.buf.len()

@@ -21,7 +21,7 @@ pub enum Value {
     /// A string modified in place (`raw`).
     Raw(Vec<u8>),
     List(Box<crate::lists::List>),
-    Hash(Box<crate::hashes::Hash>),
+    Hash(crate::hashes::Hash),
     Set(Box<crate::sets::Set>),
     ZSet(Box<crate::zsets::ZSet>),
     Stream(Box<crate::streams::Stream>),
@@ -110,7 +110,7 @@ impl Value {
             Value::Str(b) => b.len(),
             Value::Raw(v) => v.capacity(),
             Value::List(l) => std::mem::size_of_val(&**l) + l.heap_size(),
-            Value::Hash(h) => std::mem::size_of_val(&**h) + h.heap_size(),
+            Value::Hash(h) => h.heap_size(),
             Value::Set(s) => std::mem::size_of_val(&**s) + s.heap_size(),
             Value::ZSet(z) => std::mem::size_of_val(&**z) + z.heap_size(),
             Value::Stream(s) => std::mem::size_of_val(&**s) + s.heap_size(),
@@ -147,5 +147,12 @@ mod tests {
         assert_eq!(v.as_bytes().as_deref(), Some(&b"78"[..]));
         assert_eq!(int_len(-100), 4);
         assert_eq!(int_len(0), 1);
+    }
+
+    /// Hashes live unboxed in the value (one allocation less per small hash); that must not
+    /// grow the value beyond a string's size.
+    #[test]
+    fn value_stays_small() {
+        assert_eq!(std::mem::size_of::<Value>(), 32);
     }
 }
