@@ -11,6 +11,8 @@ use std::task::{Context, Poll, Waker};
 
 use corekv_shard::args;
 
+use crate::blocking::UnblockMode;
+
 /// What the connection replies, as set by CLIENT REPLY.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyMode {
@@ -30,6 +32,10 @@ pub struct ClientInfo {
     pub fd: RawFd,
     /// Fired to make the connection task close (CLIENT KILL, `timeout`, shutdown).
     pub kill: Rc<KillSwitch>,
+    /// Waiting in a blocking command.
+    pub blocked: bool,
+    /// Fired by CLIENT UNBLOCK.
+    pub unblock: Rc<UnblockSwitch>,
     pub addr: String,
     pub laddr: String,
     pub unix: bool,
@@ -55,6 +61,9 @@ impl ClientInfo {
         let mut f = String::new();
         if self.close_after_reply {
             f.push('c');
+        }
+        if self.blocked {
+            f.push('b');
         }
         if self.no_evict {
             f.push('e');
@@ -141,6 +150,37 @@ impl KillSwitch {
     /// Resolves once [`KillSwitch::fire`] was called.
     pub fn wait(&self) -> impl Future<Output = ()> + '_ {
         KillWait(self)
+    }
+}
+
+/// CLIENT UNBLOCK's signal to a blocked connection, with how it should end.
+#[derive(Debug, Default)]
+pub struct UnblockSwitch {
+    fired: Cell<Option<UnblockMode>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl UnblockSwitch {
+    pub fn fire(&self, mode: UnblockMode) {
+        self.fired.set(Some(mode));
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+
+    pub fn reset(&self) {
+        self.fired.set(None);
+    }
+
+    pub async fn wait(&self) -> UnblockMode {
+        std::future::poll_fn(|cx| match self.fired.get() {
+            Some(m) => Poll::Ready(m),
+            None => {
+                *self.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
     }
 }
 

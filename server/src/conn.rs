@@ -79,6 +79,8 @@ where
         id,
         fd: peer.fd,
         kill: Rc::new(KillSwitch::default()),
+        blocked: false,
+        unblock: Rc::default(),
         addr: peer.addr,
         laddr: peer.laddr,
         unix: peer.unix,
@@ -103,6 +105,58 @@ where
         "Client closed connection {} ({reason})",
         client.borrow().addr
     );
+}
+
+/// Whether a request may be a blocking command (a cheap first-letter filter, then the table).
+fn may_block(argv: &[&[u8]]) -> bool {
+    matches!(argv[0].first(), Some(b'b' | b'B' | b'x' | b'X'))
+        && corekv_shard::cmd::lookup(argv[0])
+            .is_some_and(|d| d.flags.has(corekv_shard::cmd::Flags::BLOCKING))
+}
+
+/// Dispatches a request that may block, reading the socket meanwhile: bytes that arrive are
+/// returned (they are the client's next requests), and EOF or an error fires the kill switch
+/// so a blocked command gives up at once, as Redis frees a blocked client that disconnects.
+async fn dispatch_watching<S>(
+    ex: &mut Exchange<'_>,
+    argv: &[&[u8]],
+    stream: &mut S,
+    client: &Rc<RefCell<ClientInfo>>,
+) -> Vec<u8>
+where
+    S: AsyncRead + Unpin,
+{
+    use std::future::Future;
+    use std::task::Poll;
+    let mut early = Vec::new();
+    let mut side = [0u8; 4096];
+    let mut gone = false;
+    let mut dispatch = std::pin::pin!(ex.dispatch(argv));
+    loop {
+        if gone {
+            dispatch.as_mut().await;
+            return early;
+        }
+        let mut read = std::pin::pin!(stream.read(&mut side));
+        let got = std::future::poll_fn(|cx| {
+            if dispatch.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            match read.as_mut().poll(cx) {
+                Poll::Ready(r) => Poll::Ready(Some(r)),
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await;
+        match got {
+            None => return early,
+            Some(Ok(n)) if n > 0 => early.extend_from_slice(&side[..n]),
+            Some(_) => {
+                client.borrow().kill.fire();
+                gone = true;
+            }
+        }
+    }
 }
 
 struct ClientCount(std::sync::Arc<crate::global::Global>);
@@ -185,7 +239,21 @@ where
                         if argv.is_empty() {
                             continue;
                         }
-                        ex.dispatch(&argv).await;
+                        if may_block(&argv) {
+                            // A blocked client must still notice its connection going away:
+                            // watch the socket while the command waits.
+                            let early = dispatch_watching(&mut ex, &argv, stream, client).await;
+                            drop(argv);
+                            if !early.is_empty() {
+                                if buf.len() - end < early.len() {
+                                    buf.resize(end + early.len(), 0);
+                                }
+                                buf[end..end + early.len()].copy_from_slice(&early);
+                                end += early.len();
+                            }
+                        } else {
+                            ex.dispatch(&argv).await;
+                        }
                         dispatched += 1;
                         if ex.flow == Flow::Close || client.borrow().close_after_reply {
                             break;

@@ -247,6 +247,12 @@ impl<'r> Exchange<'r> {
         cross: Cross,
         args: &[&[u8]],
     ) {
+        if def.flags.has(Flags::BLOCKING) {
+            let start = self.w.len();
+            let res = crate::blocking::run(self, def, op, args).await;
+            self.finish_handler(start, def, res);
+            return;
+        }
         let n = self.rt.nshards;
         let me = self.rt.id;
         let target = match single_target(&def.keys, args, n) {
@@ -475,6 +481,7 @@ impl<'r> Exchange<'r> {
     /// Waits for everything and returns the bytes to write, in request order.
     pub async fn finish(mut self) -> (Vec<u8>, Flow) {
         self.barrier().await;
+        crate::blocking::serve_ready(self.rt);
         let Some(direct_len) = self.direct_len else {
             return (self.w.take(), self.flow);
         };

@@ -7,6 +7,7 @@
 //! See docs/ARCHITECTURE.md.
 
 mod alloc;
+mod blocking;
 mod client;
 mod config;
 mod conn;

@@ -2,7 +2,7 @@
 //! connections (inbound request/response tasks, the cron).
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,7 @@ use corekv_shard::{Cx, Shard};
 use glommio::channels::shared_channel::ConnectedReceiver;
 use tracing::debug;
 
+use crate::blocking::{self, Blocking};
 use crate::client::Registry;
 use crate::config::Config;
 use crate::global::Global;
@@ -28,6 +29,9 @@ pub struct Runtime {
     pub stats: RefCell<Stats>,
     /// Set while `DEBUG SLEEP` or a similar job freezes this shard (for INFO).
     pub cron_runs: Cell<u64>,
+    /// Blocked clients: waiters on this shard's keys and waits of its connections.
+    pub blocking: RefCell<Blocking>,
+    me: RefCell<Weak<Runtime>>,
 }
 
 impl Runtime {
@@ -38,7 +42,7 @@ impl Runtime {
             config.shard_config(),
             corekv_shard::Clock::System,
         );
-        Rc::new(Runtime {
+        let rt = Rc::new(Runtime {
             id,
             nshards: global.nshards,
             shard: RefCell::new(shard),
@@ -48,7 +52,19 @@ impl Runtime {
             clients: RefCell::new(Registry::default()),
             stats: RefCell::new(Stats::default()),
             cron_runs: Cell::new(0),
-        })
+            blocking: RefCell::new(Blocking::default()),
+            me: RefCell::new(Weak::new()),
+        });
+        *rt.me.borrow_mut() = Rc::downgrade(&rt);
+        rt
+    }
+
+    /// This runtime as an `Rc` (for tasks spawned from a job, which only gets `&Runtime`).
+    pub fn rc(&self) -> Rc<Runtime> {
+        match self.me.borrow().upgrade() {
+            Some(rc) => rc,
+            None => unreachable!("a Runtime is only ever used through its Rc"),
+        }
     }
 
     /// This shard's current configuration.
@@ -183,6 +199,8 @@ async fn serve_requests(rt: Rc<Runtime>, peer: usize, rx: ConnectedReceiver<Requ
                 },
             })
             .collect();
+        // Commands and jobs may have created keys that blocked clients wait for.
+        blocking::serve_ready(&rt);
         rt.mesh.respond(peer, resps).await;
     }
     debug!("Shard {} stopped receiving from shard {}", rt.id, peer);

@@ -334,9 +334,51 @@ pub struct CommandDef {
     pub complexity: &'static str,
     pub summary: &'static str,
     pub subcommands: &'static [CommandDef],
+    /// For blocking commands: where their timeout is.
+    pub block_timeout: BlockTimeout,
+}
+
+/// Where a blocking command carries its timeout (the server needs it to wait).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockTimeout {
+    /// Not a blocking command.
+    None,
+    /// Seconds (a float), the last argument (BLPOP, BLMOVE, BZPOPMIN, ...).
+    LastSeconds,
+    /// Seconds (a float), the first argument after the name (BLMPOP, BZMPOP).
+    FirstSeconds,
+    /// Milliseconds after a `BLOCK` option, if present (XREAD, XREADGROUP).
+    BlockOptionMs,
+}
+
+impl BlockTimeout {
+    /// The timeout in milliseconds this command asks for: `None` when it does not block
+    /// (no BLOCK option), `Some(0)` for "forever". Arguments were validated by the op.
+    pub fn millis(self, args: &[&[u8]]) -> Option<u64> {
+        let secs = |a: &[u8]| -> Option<u64> {
+            let v = crate::util::parse_f64(a)?;
+            (v.is_finite() && v >= 0.0).then(|| (v * 1000.0).ceil() as u64)
+        };
+        match self {
+            BlockTimeout::None => None,
+            BlockTimeout::LastSeconds => secs(args.last()?),
+            BlockTimeout::FirstSeconds => secs(args.get(1)?),
+            BlockTimeout::BlockOptionMs => {
+                let pos = args.iter().position(|a| a.eq_ignore_ascii_case(b"block"))?;
+                let v = crate::util::parse_i64_strict(args.get(pos + 1)?)?;
+                Some(v.max(0) as u64)
+            }
+        }
+    }
 }
 
 impl CommandDef {
+    /// Marks a row as a blocking command whose timeout is at `t` (const, for the tables).
+    pub const fn blocking(mut self, t: BlockTimeout) -> CommandDef {
+        self.block_timeout = t;
+        self
+    }
+
     /// Whether `argc` arguments (name included) satisfy the arity.
     pub fn arity_ok(&self, argc: usize) -> bool {
         let a = self.arity as i64;
@@ -414,6 +456,7 @@ pub const fn def(
         complexity,
         summary,
         subcommands: &[],
+        block_timeout: BlockTimeout::None,
     }
 }
 
@@ -444,6 +487,7 @@ pub const fn container(
         complexity: "Depends on subcommand.",
         summary,
         subcommands,
+        block_timeout: BlockTimeout::None,
     }
 }
 

@@ -4,6 +4,7 @@ use corekv_shard::args;
 use corekv_shard::error::{OpError, SYNTAX};
 
 use super::{help_reply, HandlerResult};
+use crate::blocking::{self, UnblockMode};
 use crate::client::{ClientKind, Filter, ReplyMode};
 use crate::dispatch::{Exchange, Flow};
 use crate::global::unix_ms;
@@ -237,25 +238,48 @@ pub fn help(ex: &mut Exchange<'_>) -> HandlerResult {
     Ok(())
 }
 
+/// `CLIENT UNBLOCK client-id [TIMEOUT | ERROR]`: ends a blocking command of a client on any
+/// shard; 1 if it was blocked.
+pub async fn unblock(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
+    let id = corekv_shard::util::parse_i64_strict(a[2])
+        .ok_or(OpError::msg("ERR value is not an integer or out of range"))?;
+    let mode = match a.get(3) {
+        None => UnblockMode::Timeout,
+        Some(m) if args::is(m, "timeout") => UnblockMode::Timeout,
+        Some(m) if args::is(m, "error") => UnblockMode::Error,
+        Some(_) => {
+            return Err(OpError::msg(
+                "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+            ))
+        }
+    };
+    if a.len() > 4 {
+        return Err(OpError::msg(SYNTAX));
+    }
+    ex.barrier().await;
+    let id = id.max(0) as u64;
+    let mut done = blocking::unblock_local(ex.rt, id, mode);
+    for shard in 0..ex.rt.nshards {
+        if done || shard == ex.rt.id {
+            continue;
+        }
+        done = ex
+            .rt
+            .mesh
+            .job(shard, move |rt| blocking::unblock_local(rt, id, mode))
+            .await
+            .unwrap_or(false);
+    }
+    ex.out().int(i64::from(done));
+    Ok(())
+}
+
 /// Subcommands that belong to later capabilities (pause, tracking, blocking). They answer
 /// what a server without those features truthfully can.
 pub fn not_yet(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
     let sub = a[1].to_ascii_lowercase();
     match sub.as_slice() {
-        // No command can block in this build, so no client is ever blocked.
-        b"unblock" => {
-            corekv_shard::util::parse_i64_strict(a[2])
-                .ok_or(OpError::msg("ERR value is not an integer or out of range"))?;
-            if a.len() == 4 && !(args::is(a[3], "timeout") || args::is(a[3], "error")) {
-                return Err(OpError::msg(
-                    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
-                ));
-            }
-            if a.len() > 4 {
-                return Err(OpError::msg(SYNTAX));
-            }
-            ex.out().int(0);
-        }
+        b"unblock" => unreachable!("CLIENT UNBLOCK has its own handler"),
         b"getredir" => ex.out().int(-1),
         b"trackinginfo" => {
             let w = ex.out();

@@ -20,6 +20,7 @@ struct ShardInfo {
     misses: u64,
     dirty: u64,
     clients: usize,
+    blocked: usize,
     stats: Stats,
 }
 
@@ -33,6 +34,7 @@ fn gather(rt: &Runtime) -> ShardInfo {
         misses: 0,
         dirty: sh.dirty,
         clients: rt.clients.borrow().len(),
+        blocked: rt.blocking.borrow().blocked_clients,
         stats: rt.stats.borrow().clone(),
     };
     for db in &sh.dbs {
@@ -159,6 +161,7 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
     let misses: u64 = shards.iter().map(|s| s.misses).sum();
     let dirty: u64 = shards.iter().map(|s| s.dirty).sum();
     let clients: usize = shards.iter().map(|s| s.clients).sum();
+    let blocked: usize = shards.iter().map(|s| s.blocked).sum();
     let used = crate::alloc::used_memory() as u64;
     let uptime = g.started.elapsed().as_secs();
     let now_ms = unix_ms();
@@ -233,7 +236,7 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
                 line!("maxclients:{}", config.maxclients);
                 line!("client_recent_max_input_buffer:0");
                 line!("client_recent_max_output_buffer:0");
-                line!("blocked_clients:0");
+                line!("blocked_clients:{blocked}");
                 line!("tracking_clients:0");
                 line!("clients_in_timeout_table:0");
             }

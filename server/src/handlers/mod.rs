@@ -49,10 +49,10 @@ pub async fn run(cmd: ServerCmd, ex: &mut Exchange<'_>, args: &[&[u8]]) -> Handl
         S::ClientNoEvict => client_cmd::no_evict(ex, args),
         S::ClientReply => client_cmd::reply(ex, args),
         S::ClientHelp => client_cmd::help(ex),
+        S::ClientUnblock => client_cmd::unblock(ex, args).await,
         S::ClientPause
         | S::ClientUnpause
         | S::ClientTracking
-        | S::ClientUnblock
         | S::ClientCaching
         | S::ClientGetRedir
         | S::ClientTrackingInfo => client_cmd::not_yet(ex, args),

@@ -1,0 +1,585 @@
+//! Blocking commands across shards (BLPOP, BZPOPMIN, BLMOVE, XREAD BLOCK, ...): see
+//! `docs/ARCHITECTURE.md`, "Blocking commands".
+//!
+//! Every shard keeps one [`Blocking`] registry playing two roles:
+//! * **owner** of waiters: clients blocked on keys of this shard, queued FIFO per (db, key);
+//! * **origin** of waits: clients of this shard's connections that are blocked, with the
+//!   oneshot their connection task awaits and, for waits spread over several shards, the
+//!   claim state that guarantees exactly one owner serves them.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::time::Duration;
+
+use corekv_proto::RespWriter;
+use corekv_shard::cmd::CommandDef;
+use corekv_shard::error::OpError;
+use corekv_shard::slot::key_shard;
+use corekv_shard::{Cx, Key, OpFn};
+
+use crate::dispatch::Exchange;
+use crate::handlers::HandlerResult;
+use crate::oneshot;
+use crate::runtime::Runtime;
+
+/// A client blocked on keys of this shard.
+struct Waiter {
+    origin: usize,
+    db: usize,
+    keys: Vec<Key>,
+    args: Vec<Vec<u8>>,
+    op: OpFn,
+    cmd: &'static str,
+    resp3: bool,
+    /// Registered on this shard only: served without asking the origin.
+    exclusive: bool,
+    /// A claim is in flight for it.
+    claiming: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WaitState {
+    Waiting,
+    /// One owner was allowed to serve; the others must not.
+    Granted(usize),
+    Finished,
+}
+
+/// A wait of one of this shard's clients.
+struct Wait {
+    tx: Option<oneshot::Sender<Vec<u8>>>,
+    shards: Vec<usize>,
+    state: WaitState,
+}
+
+#[derive(Default)]
+pub struct Blocking {
+    waiters: HashMap<u64, Waiter>,
+    queues: HashMap<(usize, Key), VecDeque<u64>>,
+    waits: HashMap<u64, Wait>,
+    next_id: u64,
+    /// This shard's connections that are blocked now (INFO `blocked_clients`).
+    pub blocked_clients: usize,
+}
+
+impl Blocking {
+    pub fn has_waiters(&self) -> bool {
+        !self.waiters.is_empty()
+    }
+
+    fn new_id(&mut self, shard: usize) -> u64 {
+        self.next_id += 1;
+        ((shard as u64) << 48) | self.next_id
+    }
+
+    fn register(&mut self, id: u64, w: Waiter) {
+        for k in &w.keys {
+            self.queues
+                .entry((w.db, k.clone()))
+                .or_default()
+                .push_back(id);
+        }
+        self.waiters.insert(id, w);
+    }
+
+    fn remove(&mut self, id: u64) -> Option<Waiter> {
+        let w = self.waiters.remove(&id)?;
+        for k in &w.keys {
+            let qk = (w.db, k.clone());
+            if let Some(q) = self.queues.get_mut(&qk) {
+                q.retain(|x| *x != id);
+                if q.is_empty() {
+                    self.queues.remove(&qk);
+                }
+            }
+        }
+        Some(w)
+    }
+
+    /// Origin: a reply for wait `id` arrived. Returns the other shards to cancel.
+    fn deliver(&mut self, id: u64, bytes: Vec<u8>, from: usize) -> Vec<usize> {
+        let Some(w) = self.waits.get_mut(&id) else {
+            return Vec::new();
+        };
+        w.state = WaitState::Finished;
+        if let Some(tx) = w.tx.take() {
+            tx.send(bytes);
+        }
+        let others = w.shards.iter().copied().filter(|s| *s != from).collect();
+        self.waits.remove(&id);
+        others
+    }
+
+    /// Origin: may `shard` serve wait `id`?
+    fn claim(&mut self, id: u64, shard: usize) -> bool {
+        match self.waits.get_mut(&id) {
+            Some(w) if w.state == WaitState::Waiting => {
+                w.state = WaitState::Granted(shard);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Origin: the granted owner could not serve after all.
+    fn release(&mut self, id: u64) {
+        let notify = match self.waits.get_mut(&id) {
+            Some(w) if matches!(w.state, WaitState::Granted(_)) => {
+                w.state = WaitState::Waiting;
+                false
+            }
+            // Cancelled while the claim was out: the connection is waiting for this answer.
+            Some(w) if w.state == WaitState::Finished => {
+                w.tx.take();
+                true
+            }
+            _ => false,
+        };
+        if notify {
+            self.waits.remove(&id);
+        }
+    }
+}
+
+/// Runs a blocking command for a connection: try, block, wait, cancel.
+pub async fn run(
+    ex: &mut Exchange<'_>,
+    def: &'static CommandDef,
+    op: OpFn,
+    args: &[&[u8]],
+) -> HandlerResult {
+    ex.barrier().await;
+    let rt = ex.rt.clone();
+    let n = rt.nshards;
+    let db = ex.client.borrow().db;
+    let resp3 = ex.out().is_resp3();
+    let positions = def.keys.positions(args);
+    let mut shards: Vec<usize> = Vec::new();
+    for &p in &positions {
+        let s = key_shard(args[p], n);
+        if !shards.contains(&s) {
+            shards.push(s);
+        }
+    }
+    if shards.is_empty() {
+        shards.push(rt.id);
+    }
+    let owned: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
+    let id = rt.blocking.borrow_mut().new_id(rt.id);
+    let exclusive = shards.len() == 1;
+
+    // 1. Try on each shard in key order; the last (or only) step also registers.
+    let (tx, rx) = oneshot::channel();
+    rt.blocking.borrow_mut().waits.insert(
+        id,
+        Wait {
+            tx: Some(tx),
+            shards: shards.clone(),
+            state: WaitState::Waiting,
+        },
+    );
+    if !exclusive {
+        for &s in &shards {
+            let a = owned.clone();
+            let served = on_shard(&rt, s, move |rt| try_op(rt, db, op, def.name, resp3, &a)).await;
+            if let Some(Some(reply)) = served {
+                rt.blocking.borrow_mut().waits.remove(&id);
+                ex.out().raw(&reply);
+                return Ok(());
+            }
+        }
+    }
+    let timeout_ms = def.block_timeout.millis(args);
+    for &s in &shards {
+        let a = owned.clone();
+        let keys: Vec<Key> = positions
+            .iter()
+            .filter(|&&p| key_shard(args[p], n) == s)
+            .map(|&p| Key::new(args[p]))
+            .collect();
+        let origin = rt.id;
+        let served = on_shard(&rt, s, move |rt| {
+            if exclusive {
+                if let Some(reply) = try_op(rt, db, op, def.name, resp3, &a) {
+                    return Some(reply);
+                }
+            }
+            rt.blocking.borrow_mut().register(
+                id,
+                Waiter {
+                    origin,
+                    db,
+                    keys,
+                    args: a,
+                    op,
+                    cmd: def.name,
+                    resp3,
+                    exclusive,
+                    claiming: false,
+                },
+            );
+            // Data may have arrived since the try: look at this shard's keys again.
+            if !exclusive {
+                schedule_ready_check(rt, db);
+            }
+            None
+        })
+        .await;
+        serve_ready(&rt);
+        if let Some(Some(reply)) = served {
+            rt.blocking.borrow_mut().waits.remove(&id);
+            ex.out().raw(&reply);
+            return Ok(());
+        }
+    }
+    if timeout_ms.is_none() {
+        // XREAD without BLOCK that found nothing: the op's null reply.
+        cancel(&rt, id, &shards).await;
+        ex.out().null_array();
+        return Ok(());
+    }
+
+    // 2. Wait for a reply, the timeout, CLIENT UNBLOCK or the connection going away.
+    rt.blocking.borrow_mut().blocked_clients += 1;
+    let (unblock, kill) = {
+        let mut c = ex.client.borrow_mut();
+        c.blocked = true;
+        (c.unblock.clone(), c.kill.clone())
+    };
+    unblock.reset();
+    let timeout = timeout_ms.unwrap_or(0);
+    let outcome = {
+        let reply = async { WaitEnd::Reply(rx.await) };
+        let timer = async {
+            if timeout == 0 {
+                std::future::pending::<()>().await;
+            }
+            glommio::timer::sleep(Duration::from_millis(timeout)).await;
+            WaitEnd::Timeout
+        };
+        let unblocked = async { WaitEnd::Unblocked(unblock.wait().await) };
+        let killed = async {
+            kill.wait().await;
+            WaitEnd::Killed
+        };
+        futures_lite::future::or(
+            reply,
+            futures_lite::future::or(timer, futures_lite::future::or(unblocked, killed)),
+        )
+        .await
+    };
+    rt.blocking.borrow_mut().blocked_clients -= 1;
+    ex.client.borrow_mut().blocked = false;
+    let reply = match outcome {
+        WaitEnd::Reply(r) => r,
+        WaitEnd::Timeout | WaitEnd::Unblocked(_) | WaitEnd::Killed => {
+            // Cancel everywhere; if an owner got there first, its reply is on the way.
+            match cancel(&rt, id, &shards).await {
+                Some(rx) => rx.await,
+                None => None,
+            }
+            .or(match outcome {
+                WaitEnd::Unblocked(UnblockMode::Error) => {
+                    Some(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec())
+                }
+                _ => None,
+            })
+        }
+    };
+    match reply {
+        Some(bytes) => ex.out().raw(&bytes),
+        None => ex.out().null_array(),
+    }
+    Ok(())
+}
+
+enum WaitEnd {
+    Reply(Option<Vec<u8>>),
+    Timeout,
+    Unblocked(UnblockMode),
+    Killed,
+}
+
+/// How CLIENT UNBLOCK ends a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnblockMode {
+    Timeout,
+    Error,
+}
+
+/// Ends wait `id` at the origin and removes its waiters from the owners. Returns a receiver
+/// for the reply when an owner had already served it (the reply is in flight).
+async fn cancel(rt: &Rc<Runtime>, id: u64, shards: &[usize]) -> Option<oneshot::Receiver<Vec<u8>>> {
+    // A granted owner is finishing; take over its answer instead of cancelling under it.
+    let (tx, rx) = oneshot::channel();
+    let granted = {
+        let mut b = rt.blocking.borrow_mut();
+        match b.waits.get_mut(&id) {
+            Some(w) => {
+                w.tx = Some(tx);
+                let g = matches!(w.state, WaitState::Granted(_));
+                w.state = WaitState::Finished;
+                g
+            }
+            None => false,
+        }
+    };
+    let mut in_flight = granted;
+    for &s in shards {
+        let removed = on_shard(rt, s, move |rt| {
+            rt.blocking.borrow_mut().remove(id).is_some()
+        })
+        .await
+        .unwrap_or(true);
+        if !removed {
+            in_flight = true;
+        }
+    }
+    if in_flight {
+        Some(rx)
+    } else {
+        rt.blocking.borrow_mut().waits.remove(&id);
+        None
+    }
+}
+
+/// Runs `f` on shard `s` (directly when it is this one).
+async fn on_shard<R, F>(rt: &Rc<Runtime>, s: usize, f: F) -> Option<R>
+where
+    R: Send + 'static,
+    F: FnOnce(&Runtime) -> R + Send + 'static,
+{
+    if s == rt.id {
+        Some(f(rt))
+    } else {
+        rt.mesh.job(s, f).await
+    }
+}
+
+/// Runs a blocking command's try op: `Some(reply)` if it served (or failed with an error
+/// reply), `None` if it would block.
+fn try_op(
+    rt: &Runtime,
+    db: usize,
+    op: OpFn,
+    cmd: &'static str,
+    resp3: bool,
+    args: &[Vec<u8>],
+) -> Option<Vec<u8>> {
+    let argv: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    let mut out = RespWriter::new(resp3);
+    let blocked = {
+        let mut sh = rt.shard.borrow_mut();
+        let now = sh.now_ms();
+        let mut cx = Cx {
+            db,
+            now_ms: now,
+            out: &mut out,
+            cmd,
+        };
+        match op(&mut sh, &mut cx, &argv) {
+            Ok(()) => false,
+            Err(OpError::Block) => true,
+            Err(e) => {
+                out.truncate(0);
+                out.error(&e.to_wire(cmd));
+                false
+            }
+        }
+    };
+    if blocked {
+        return None;
+    }
+    rt.stats.borrow_mut().executed += 1;
+    Some(out.into_inner())
+}
+
+/// Asks the shard to look at db `db`'s keys with waiters once the current job is done.
+fn schedule_ready_check(rt: &Runtime, db: usize) {
+    let keys: Vec<Key> = rt
+        .blocking
+        .borrow()
+        .queues
+        .keys()
+        .filter(|(d, _)| *d == db)
+        .map(|(_, k)| k.clone())
+        .collect();
+    let mut sh = rt.shard.borrow_mut();
+    let now = sh.now_ms();
+    let d = sh.db(db);
+    for k in keys {
+        if d.peek(k.as_bytes(), now).is_some() {
+            d.signal_ready(k.as_bytes());
+        }
+    }
+}
+
+/// Owner side, after commands ran on this shard: serves the waiters of keys that became ready.
+/// Cheap when nobody waits (only drains the ready logs).
+pub fn serve_ready(rt: &Rc<Runtime>) {
+    for _ in 0..16 {
+        let ready: Vec<(usize, Key)> = {
+            let mut sh = rt.shard.borrow_mut();
+            let mut v = Vec::new();
+            for (i, db) in sh.dbs.iter_mut().enumerate() {
+                if db.has_ready() {
+                    v.extend(db.take_ready().into_iter().map(|k| (i, k)));
+                }
+            }
+            v
+        };
+        if ready.is_empty() || !rt.blocking.borrow().has_waiters() {
+            // Nobody waits: the logs are drained and that is all.
+            return;
+        }
+        for (db, key) in ready {
+            serve_key(rt, db, key);
+        }
+    }
+}
+
+fn serve_key(rt: &Rc<Runtime>, db: usize, key: Key) {
+    let ids: Vec<u64> = match rt.blocking.borrow().queues.get(&(db, key.clone())) {
+        Some(q) => q.iter().copied().collect(),
+        None => return,
+    };
+    for id in ids {
+        let (exclusive, claiming) = match rt.blocking.borrow().waiters.get(&id) {
+            Some(w) => (w.exclusive, w.claiming),
+            None => continue,
+        };
+        if claiming {
+            continue;
+        }
+        if exclusive {
+            match serve_now(rt, id) {
+                Served::Yes => continue,
+                Served::NoData => break,
+            }
+        } else {
+            // Shared waiter: the origin decides who serves.
+            if let Some(w) = rt.blocking.borrow_mut().waiters.get_mut(&id) {
+                w.claiming = true;
+            }
+            let rt2 = rt.clone();
+            glommio::spawn_local(async move { claim_and_serve(rt2, id).await }).detach();
+            // Others behind it may be served by the same data once this one is settled.
+            break;
+        }
+    }
+}
+
+enum Served {
+    Yes,
+    NoData,
+}
+
+/// Re-runs waiter `id`'s try op; on success removes it and sends the reply to its origin.
+fn serve_now(rt: &Rc<Runtime>, id: u64) -> Served {
+    let (db, op, cmd, resp3, args, origin) = match rt.blocking.borrow().waiters.get(&id) {
+        Some(w) => (w.db, w.op, w.cmd, w.resp3, w.args.clone(), w.origin),
+        None => return Served::NoData,
+    };
+    match try_op(rt, db, op, cmd, resp3, &args) {
+        Some(reply) => {
+            rt.blocking.borrow_mut().remove(id);
+            deliver_to(rt, origin, id, reply);
+            // The pop may have made other keys ready (BLMOVE's destination).
+            Served::Yes
+        }
+        None => Served::NoData,
+    }
+}
+
+/// Sends a served reply to the origin shard of wait `id`.
+fn deliver_to(rt: &Rc<Runtime>, origin: usize, id: u64, reply: Vec<u8>) {
+    let from = rt.id;
+    if origin == rt.id {
+        let others = rt.blocking.borrow_mut().deliver(id, reply, from);
+        cancel_others(rt, id, others);
+        return;
+    }
+    let rt2 = rt.clone();
+    glommio::spawn_local(async move {
+        rt2.mesh
+            .job(origin, move |rt| {
+                let others = rt.blocking.borrow_mut().deliver(id, reply, from);
+                if !others.is_empty() {
+                    cancel_others(&rt.rc(), id, others);
+                }
+            })
+            .await;
+    })
+    .detach();
+}
+
+/// Origin: after a shared wait was served by one owner, removes it from the others.
+fn cancel_others(rt: &Rc<Runtime>, id: u64, others: Vec<usize>) {
+    for s in others {
+        if s == rt.id {
+            rt.blocking.borrow_mut().remove(id);
+            continue;
+        }
+        let rt2 = rt.clone();
+        glommio::spawn_local(async move {
+            rt2.mesh
+                .job(s, move |rt| {
+                    rt.blocking.borrow_mut().remove(id);
+                })
+                .await;
+        })
+        .detach();
+    }
+}
+
+/// Owner: claim shared waiter `id` from its origin, then serve it or give it back.
+async fn claim_and_serve(rt: Rc<Runtime>, id: u64) {
+    let origin = match rt.blocking.borrow().waiters.get(&id) {
+        Some(w) => w.origin,
+        None => return,
+    };
+    let me = rt.id;
+    let granted = if origin == me {
+        rt.blocking.borrow_mut().claim(id, me)
+    } else {
+        rt.mesh
+            .job(origin, move |rt| rt.blocking.borrow_mut().claim(id, me))
+            .await
+            .unwrap_or(false)
+    };
+    if !granted {
+        // Served elsewhere or cancelled: the origin removes it from every owner.
+        if let Some(w) = rt.blocking.borrow_mut().waiters.get_mut(&id) {
+            w.claiming = false;
+        }
+        return;
+    }
+    match serve_now(&rt, id) {
+        // The origin cancels the other owners when the reply arrives.
+        Served::Yes => {}
+        Served::NoData => {
+            if let Some(w) = rt.blocking.borrow_mut().waiters.get_mut(&id) {
+                w.claiming = false;
+            }
+            if origin == me {
+                rt.blocking.borrow_mut().release(id);
+            } else {
+                rt.mesh
+                    .job(origin, move |rt| rt.blocking.borrow_mut().release(id))
+                    .await;
+            }
+        }
+    }
+}
+
+/// CLIENT UNBLOCK on this shard's clients: whether client `client_id` was blocked.
+pub fn unblock_local(rt: &Runtime, client_id: u64, mode: UnblockMode) -> bool {
+    for c in rt.clients.borrow().iter() {
+        let c = c.borrow();
+        if c.id == client_id && c.blocked {
+            c.unblock.fire(mode);
+            return true;
+        }
+    }
+    false
+}
