@@ -140,6 +140,8 @@ impl IntSet {
         let w = self.width();
         let n = self.len();
         let at = 8 + pos * w;
+        // Sized exactly, as Redis's intset: no doubling slack on large sets.
+        self.buf.reserve_exact(w);
         self.buf.splice(at..at, std::iter::repeat_n(0u8, w));
         Self::write_at(&mut self.buf, w, pos, v);
         self.set_len(n + 1);
@@ -158,6 +160,7 @@ impl IntSet {
         let n = self.len();
         let at = 8 + pos * w;
         self.buf.drain(at..at + w);
+        self.buf.shrink_to_fit();
         self.set_len(n - 1);
         true
     }
