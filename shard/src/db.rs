@@ -105,6 +105,9 @@ pub struct Db {
     pub stats: DbStats,
     /// Keys that became ready for blocked clients (see [`Db::signal_ready`]).
     ready: Vec<Key>,
+    /// The whole contents were replaced (FLUSHDB/FLUSHALL/SWAPDB): every key with blocked
+    /// clients must be looked at again.
+    replaced: bool,
     /// Whether accesses update the LFU counters (set by the shard while an LFU
     /// `maxmemory-policy` is active).
     pub track_lfu: bool,
@@ -227,7 +230,11 @@ impl Db {
         if old.as_ref().is_some_and(|o| o.expire_at != 0) {
             self.expires.remove(key);
         }
-        if blockable {
+        if blockable
+            || old
+                .as_ref()
+                .is_some_and(|o| matches!(o.value, Value::Stream(_)))
+        {
             self.signal_ready(key);
         }
         old
@@ -264,6 +271,12 @@ impl Db {
         }
         let has_ttl = entry.expire_at != 0;
         let old = self.keys.insert(key, entry);
+        if old
+            .as_ref()
+            .is_some_and(|o| matches!(o.value, Value::Stream(_)))
+        {
+            self.signal_ready(key);
+        }
         let had_ttl = old.is_some_and(|o| o.expire_at != 0);
         if has_ttl && !had_ttl {
             self.expires.insert(key, ());
@@ -292,10 +305,14 @@ impl Db {
     }
 
     /// Deletes a key; returns its entry (even if it had expired but was not yet reclaimed).
+    /// A deleted stream is signalled: clients blocked on it in XREADGROUP are told so.
     pub fn delete(&mut self, key: &[u8]) -> Option<Entry> {
         let (_, entry) = self.keys.remove_entry(key)?;
         if entry.expire_at != 0 {
             self.expires.remove(key);
+        }
+        if matches!(entry.value, Value::Stream(_)) {
+            self.signal_ready(key);
         }
         Some(entry)
     }
@@ -331,6 +348,7 @@ impl Db {
         self.expires.clear();
         self.expire_cursor = 0;
         self.avg_ttl = 0;
+        self.replaced = true;
         self.keys.take()
     }
 
@@ -340,6 +358,13 @@ impl Db {
         std::mem::swap(&mut self.expires, &mut other.expires);
         std::mem::swap(&mut self.expire_cursor, &mut other.expire_cursor);
         std::mem::swap(&mut self.avg_ttl, &mut other.avg_ttl);
+        self.replaced = true;
+        other.replaced = true;
+    }
+
+    /// Whether the contents were replaced wholesale since the last call (and clears it).
+    pub fn take_replaced(&mut self) -> bool {
+        std::mem::take(&mut self.replaced)
     }
 
     /// One SCAN step over the keys (see [`Dict::scan`]); expired keys are skipped.
