@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use corekv_proto::writer::error_code;
 use corekv_proto::RespWriter;
-use corekv_shard::cmd::{self, CommandDef, Cross, Flags, Keys, Merge, Route};
+use corekv_shard::cmd::{self, CommandDef, CoordCmd, Cross, Flags, Keys, Merge, Route};
 use corekv_shard::error::{unknown_subcommand, wrong_arity, OpError};
 use corekv_shard::slot::key_shard;
 use corekv_shard::{Cx, OpFn};
@@ -255,7 +255,12 @@ impl<'r> Exchange<'r> {
         }
         let n = self.rt.nshards;
         let me = self.rt.id;
-        let target = match single_target(&def.keys, args, n) {
+        let mut target = single_target(&def.keys, args, n);
+        if matches!(cross, Cross::Coord(CoordCmd::Sort)) && n > 1 && sort_reads_patterns(args) {
+            // BY/GET patterns may name keys on any shard.
+            target = Target::Many;
+        }
+        let target = match target {
             Target::One(s) => s,
             Target::Own => me,
             Target::Many => match cross {
@@ -640,6 +645,15 @@ enum Target {
 }
 
 /// The shard all of a command's keys live on, without allocating for the common shapes.
+/// Whether a SORT names keys through BY/GET patterns (only a pattern with `*` reads a key).
+/// An over-estimate only costs a coordinated run.
+fn sort_reads_patterns(args: &[&[u8]]) -> bool {
+    args.windows(2).skip(2).any(|w| {
+        (w[0].eq_ignore_ascii_case(b"by") || w[0].eq_ignore_ascii_case(b"get"))
+            && w[1].contains(&b'*')
+    })
+}
+
 fn single_target(keys: &Keys, args: &[&[u8]], n: usize) -> Target {
     if n == 1 {
         return Target::Own;

@@ -294,6 +294,10 @@ pub enum CoordCmd {
     /// there, send back every key that changed (SINTER, SUNIONSTORE, ZUNIONSTORE, SMOVE,
     /// LMOVE, ...).
     Gather,
+    /// SORT/SORT_RO: gathered like `Gather`, plus the keys its BY/GET patterns name (known
+    /// only from the sorted key's contents). Taken even when the declared keys share a shard
+    /// whenever a pattern could name a key elsewhere.
+    Sort,
 }
 
 /// Keyless commands over the whole keyspace, coordinated by the server.
@@ -364,9 +368,25 @@ impl BlockTimeout {
             BlockTimeout::LastSeconds => secs(args.last()?),
             BlockTimeout::FirstSeconds => secs(args.get(1)?),
             BlockTimeout::BlockOptionMs => {
-                let pos = args.iter().position(|a| a.eq_ignore_ascii_case(b"block"))?;
-                let v = crate::util::parse_i64_strict(args.get(pos + 1)?)?;
-                Some(v.max(0) as u64)
+                // Only among the options before STREAMS: a key, group or consumer may be
+                // named "block".
+                let mut i = 1;
+                while i < args.len() {
+                    let a = args[i];
+                    if a.eq_ignore_ascii_case(b"block") {
+                        let v = crate::util::parse_i64_strict(args.get(i + 1)?)?;
+                        return Some(v.max(0) as u64);
+                    } else if a.eq_ignore_ascii_case(b"count") {
+                        i += 2;
+                    } else if a.eq_ignore_ascii_case(b"group") {
+                        i += 3;
+                    } else if a.eq_ignore_ascii_case(b"noack") {
+                        i += 1;
+                    } else {
+                        return None;
+                    }
+                }
+                None
             }
         }
     }

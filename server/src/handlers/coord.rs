@@ -31,7 +31,10 @@ pub async fn run(
         CoordCmd::RenameNx => rename(ex, a, true).await,
         CoordCmd::Copy => copy(ex, a).await,
         CoordCmd::MsetNx => msetnx(ex, a).await,
-        CoordCmd::Lcs | CoordCmd::BitOp | CoordCmd::Gather => gather_run(ex, def, op, a).await,
+        CoordCmd::Lcs | CoordCmd::BitOp | CoordCmd::Gather => {
+            gather_run(ex, def, op, a, None).await
+        }
+        CoordCmd::Sort => gather_run(ex, def, op, a, Some(corekv_shard::sort::pattern_keys)).await,
     }
 }
 
@@ -39,11 +42,16 @@ pub async fn run(
 /// owner into a scratch shard, run the command's own op there, then send every key whose
 /// entry changed back to its owner (written, or deleted). Reads (LCS) skip the last step.
 /// Replies and errors are exactly those of the single-shard op, because it is the same op.
+///
+/// `more_keys` names further keys the op reads that only the gathered entries reveal (SORT's
+/// BY/GET patterns); it runs on the scratch shard once the declared keys are there, and the
+/// keys it names are gathered too before the op runs.
 async fn gather_run(
     ex: &mut Exchange<'_>,
     def: &'static CommandDef,
     op: OpFn,
     a: &[&[u8]],
+    more_keys: Option<MoreKeys>,
 ) -> HandlerResult {
     let n = ex.rt.nshards;
     let db = ex.client.borrow().db;
@@ -67,20 +75,41 @@ async fn gather_run(
         .await?;
         gathered.push((k, entry));
     }
-    let (reply, changed, dirty) = {
+    let mut scratch = {
         let sh = ex.rt.shard.borrow();
-        let mut scratch = Shard::new(
+        Shard::new(
             sh.id,
             sh.nshards,
             sh.config.clone(),
             Clock::Manual(sh.now_ms()),
-        );
-        drop(sh);
-        for (k, e) in &gathered {
-            if let Some(e) = e {
-                scratch.db(db).put_entry(k, e.clone());
-            }
+        )
+    };
+    for (k, e) in &gathered {
+        if let Some(e) = e {
+            scratch.db(db).put_entry(k, e.clone());
         }
+    }
+    if let Some(find) = more_keys {
+        // An error here is the op's own error: it runs below and reports it.
+        let extra = find(&mut scratch, db, a).unwrap_or_default();
+        for k in extra {
+            if gathered.iter().any(|(g, _)| *g == k) {
+                continue;
+            }
+            let key = k.clone();
+            let entry = on(ex, key_shard(&k, n), move |rt| {
+                let mut sh = rt.shard.borrow_mut();
+                let t = sh.now_ms();
+                sh.db(db).get(&key, t).map(|e| e.clone())
+            })
+            .await?;
+            if let Some(e) = &entry {
+                scratch.db(db).put_entry(&k, e.clone());
+            }
+            gathered.push((k, entry));
+        }
+    }
+    let (reply, changed, dirty) = {
         let mut out = RespWriter::new(ex.out().is_resp3());
         let now = scratch.now_ms();
         let mut cx = Cx {
@@ -142,6 +171,9 @@ where
         .await
         .ok_or(OpError::msg("ERR shard unavailable (server shutting down)"))
 }
+
+/// Names the keys a command will read beyond its declared ones (see [`gather_run`]).
+type MoreKeys = fn(&mut Shard, usize, &[&[u8]]) -> Result<Vec<Vec<u8>>, OpError>;
 
 fn now(rt: &Runtime) -> i64 {
     rt.shard.borrow().now_ms()
