@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use corekv_proto::RespWriter;
-use corekv_shard::cmd::CommandDef;
+use corekv_shard::cmd::{BlockTimeout, CommandDef};
 use corekv_shard::error::OpError;
 use corekv_shard::slot::key_shard;
 use corekv_shard::{Cx, Key, OpFn};
@@ -35,6 +35,8 @@ struct Waiter {
     exclusive: bool,
     /// A claim is in flight for it.
     claiming: bool,
+    /// Its origin let another owner serve it: skipped here until that owner gives it back.
+    refused: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,23 +123,28 @@ impl Blocking {
         }
     }
 
-    /// Origin: the granted owner could not serve after all.
-    fn release(&mut self, id: u64) {
-        let notify = match self.waits.get_mut(&id) {
+    /// Origin: the granted owner could not serve after all. Returns the other owners, which
+    /// refused the wait meanwhile and must look at their keys again.
+    fn release(&mut self, id: u64, from: usize) -> Vec<usize> {
+        let (retry, done) = match self.waits.get_mut(&id) {
             Some(w) if matches!(w.state, WaitState::Granted(_)) => {
                 w.state = WaitState::Waiting;
-                false
+                (
+                    w.shards.iter().copied().filter(|s| *s != from).collect(),
+                    false,
+                )
             }
             // Cancelled while the claim was out: the connection is waiting for this answer.
             Some(w) if w.state == WaitState::Finished => {
                 w.tx.take();
-                true
+                (Vec::new(), true)
             }
-            _ => false,
+            _ => (Vec::new(), false),
         };
-        if notify {
+        if done {
             self.waits.remove(&id);
         }
+        retry
     }
 }
 
@@ -149,11 +156,43 @@ pub async fn run(
     args: &[&[u8]],
 ) -> HandlerResult {
     ex.barrier().await;
+    let n = ex.rt.nshards;
+    let is_move = def.name == "blmove" || def.name == "brpoplpush";
+    if is_move && key_shard(args[1], n) != key_shard(args[2], n) {
+        return move_across(ex, def, args).await;
+    }
+    let mut owned: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
+    if def.name == "xread" {
+        resolve_last_ids(ex, &mut owned).await;
+    }
+    // A move waits on its source only; its destination is written, not awaited.
+    let positions = if is_move {
+        vec![1]
+    } else {
+        def.keys.positions(args)
+    };
+    match wait_reply(ex, def, op, owned, positions).await {
+        Some(bytes) => ex.out().raw(&bytes),
+        None => ex.out().null_array(),
+    }
+    Ok(())
+}
+
+/// Tries the command, parks it on its keys' shards, and waits: the reply bytes, or `None`
+/// for the timeout's null reply.
+async fn wait_reply(
+    ex: &mut Exchange<'_>,
+    def: &'static CommandDef,
+    op: OpFn,
+    owned: Vec<Vec<u8>>,
+    positions: Vec<usize>,
+) -> Option<Vec<u8>> {
     let rt = ex.rt.clone();
     let n = rt.nshards;
     let db = ex.client.borrow().db;
     let resp3 = ex.out().is_resp3();
-    let positions = def.keys.positions(args);
+    let args: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+    let args = &args[..];
     let mut shards: Vec<usize> = Vec::new();
     for &p in &positions {
         let s = key_shard(args[p], n);
@@ -164,7 +203,6 @@ pub async fn run(
     if shards.is_empty() {
         shards.push(rt.id);
     }
-    let owned: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
     let id = rt.blocking.borrow_mut().new_id(rt.id);
     let exclusive = shards.len() == 1;
 
@@ -178,19 +216,48 @@ pub async fn run(
             state: WaitState::Waiting,
         },
     );
-    if !exclusive {
+    if !exclusive && (def.name == "xread" || def.name == "xreadgroup") {
+        // Streams on several shards answer together, as one reply listing each stream that
+        // had entries (an XREADGROUP try also consumes, so every shard's answer is kept).
+        let mut replies = Vec::new();
+        for &s in &shards {
+            let a = owned.clone();
+            let served = on_shard(&rt, s, move |rt| try_op(rt, db, op, def.name, resp3, &a)).await;
+            if let Some(Some(reply)) = served {
+                replies.push(reply);
+            }
+        }
+        if !replies.is_empty() {
+            rt.blocking.borrow_mut().waits.remove(&id);
+            return merge_stream_replies(replies, resp3);
+        }
+    } else if !exclusive {
         for &s in &shards {
             let a = owned.clone();
             let served = on_shard(&rt, s, move |rt| try_op(rt, db, op, def.name, resp3, &a)).await;
             if let Some(Some(reply)) = served {
                 rt.blocking.borrow_mut().waits.remove(&id);
-                ex.out().raw(&reply);
-                return Ok(());
+                return Some(reply);
             }
         }
     }
     let timeout_ms = def.block_timeout.millis(args);
+    // A woken stream reader is served as Redis serves a client it unblocks.
+    let wake_op: OpFn = if def.name == "xread" || def.name == "xreadgroup" {
+        corekv_shard::streams::serve_blocked
+    } else {
+        op
+    };
     for &s in &shards {
+        let finished = match rt.blocking.borrow().waits.get(&id) {
+            Some(w) => w.state == WaitState::Finished,
+            None => true,
+        };
+        if finished {
+            // Served by an owner registered earlier: registering further would leave a
+            // waiter its origin no longer knows.
+            break;
+        }
         let a = owned.clone();
         let keys: Vec<Key> = positions
             .iter()
@@ -211,11 +278,12 @@ pub async fn run(
                     db,
                     keys,
                     args: a,
-                    op,
+                    op: wake_op,
                     cmd: def.name,
                     resp3,
                     exclusive,
                     claiming: false,
+                    refused: false,
                 },
             );
             // Data may have arrived since the try: look at this shard's keys again.
@@ -228,15 +296,13 @@ pub async fn run(
         serve_ready(&rt);
         if let Some(Some(reply)) = served {
             rt.blocking.borrow_mut().waits.remove(&id);
-            ex.out().raw(&reply);
-            return Ok(());
+            return Some(reply);
         }
     }
     if timeout_ms.is_none() {
         // XREAD without BLOCK that found nothing: the op's null reply.
         cancel(&rt, id, &shards).await;
-        ex.out().null_array();
-        return Ok(());
+        return None;
     }
 
     // 2. Wait for a reply, the timeout, CLIENT UNBLOCK or the connection going away.
@@ -286,11 +352,7 @@ pub async fn run(
             })
         }
     };
-    match reply {
-        Some(bytes) => ex.out().raw(&bytes),
-        None => ex.out().null_array(),
-    }
-    Ok(())
+    reply
 }
 
 enum WaitEnd {
@@ -422,6 +484,11 @@ pub fn serve_ready(rt: &Rc<Runtime>) {
             let mut sh = rt.shard.borrow_mut();
             let mut v = Vec::new();
             for (i, db) in sh.dbs.iter_mut().enumerate() {
+                if db.take_replaced() {
+                    // FLUSHDB/SWAPDB: every awaited key of this db may have changed.
+                    let b = rt.blocking.borrow();
+                    v.extend(b.queues.keys().filter(|(d, _)| *d == i).cloned());
+                }
                 if db.has_ready() {
                     v.extend(db.take_ready().into_iter().map(|k| (i, k)));
                 }
@@ -444,12 +511,17 @@ fn serve_key(rt: &Rc<Runtime>, db: usize, key: Key) {
         None => return,
     };
     for id in ids {
-        let (exclusive, claiming) = match rt.blocking.borrow().waiters.get(&id) {
-            Some(w) => (w.exclusive, w.claiming),
+        let (exclusive, claiming, refused) = match rt.blocking.borrow().waiters.get(&id) {
+            Some(w) => (w.exclusive, w.claiming, w.refused),
             None => continue,
         };
-        if claiming {
+        if refused {
+            // Another owner is serving it.
             continue;
+        }
+        if claiming {
+            // First in line, waiting for its origin's answer: it re-signals the key when done.
+            break;
         }
         if exclusive {
             match serve_now(rt, id) {
@@ -532,10 +604,12 @@ fn cancel_others(rt: &Rc<Runtime>, id: u64, others: Vec<usize>) {
     }
 }
 
-/// Owner: claim shared waiter `id` from its origin, then serve it or give it back.
+/// Owner: claim shared waiter `id` from its origin, then serve it or give it back. Unless the
+/// data turned out to be gone, the waiter's keys are looked at again afterwards: the clients
+/// queued behind it may be servable now.
 async fn claim_and_serve(rt: Rc<Runtime>, id: u64) {
-    let origin = match rt.blocking.borrow().waiters.get(&id) {
-        Some(w) => w.origin,
+    let (origin, db, keys) = match rt.blocking.borrow().waiters.get(&id) {
+        Some(w) => (w.origin, w.db, w.keys.clone()),
         None => return,
     };
     let me = rt.id;
@@ -548,26 +622,63 @@ async fn claim_and_serve(rt: Rc<Runtime>, id: u64) {
             .unwrap_or(false)
     };
     if !granted {
-        // Served elsewhere or cancelled: the origin removes it from every owner.
+        // Served elsewhere, being served elsewhere, or cancelled: skip it here until its
+        // origin says otherwise (or removes it).
         if let Some(w) = rt.blocking.borrow_mut().waiters.get_mut(&id) {
             w.claiming = false;
+            w.refused = true;
         }
+        recheck(&rt, db, &keys);
         return;
     }
     match serve_now(&rt, id) {
         // The origin cancels the other owners when the reply arrives.
-        Served::Yes => {}
+        Served::Yes => recheck(&rt, db, &keys),
         Served::NoData => {
             if let Some(w) = rt.blocking.borrow_mut().waiters.get_mut(&id) {
                 w.claiming = false;
             }
-            if origin == me {
-                rt.blocking.borrow_mut().release(id);
+            let retry = if origin == me {
+                rt.blocking.borrow_mut().release(id, me)
             } else {
                 rt.mesh
-                    .job(origin, move |rt| rt.blocking.borrow_mut().release(id))
-                    .await;
+                    .job(origin, move |rt| rt.blocking.borrow_mut().release(id, me))
+                    .await
+                    .unwrap_or_default()
+            };
+            for s in retry {
+                let _ = on_shard(&rt, s, move |rt| unrefuse(rt, id)).await;
             }
+        }
+    }
+}
+
+/// Owner: wait `id` is claimable again (the owner it was granted to gave it back).
+fn unrefuse(rt: &Runtime, id: u64) {
+    let (db, keys) = match rt.blocking.borrow_mut().waiters.get_mut(&id) {
+        Some(w) => {
+            w.refused = false;
+            (w.db, w.keys.clone())
+        }
+        None => return,
+    };
+    signal_present(rt, db, &keys);
+    serve_ready(&rt.rc());
+}
+
+/// Signals the keys of `keys` that hold a value, then serves whatever became servable.
+fn recheck(rt: &Rc<Runtime>, db: usize, keys: &[Key]) {
+    signal_present(rt, db, keys);
+    serve_ready(rt);
+}
+
+fn signal_present(rt: &Runtime, db: usize, keys: &[Key]) {
+    let mut sh = rt.shard.borrow_mut();
+    let now = sh.now_ms();
+    let d = sh.db(db);
+    for k in keys {
+        if d.peek(k.as_bytes(), now).is_some() {
+            d.signal_ready(k.as_bytes());
         }
     }
 }
@@ -582,4 +693,202 @@ pub fn unblock_local(rt: &Runtime, client_id: u64, mode: UnblockMode) -> bool {
         }
     }
     false
+}
+
+/// BLMOVE/BRPOPLPUSH whose source and destination live on different shards: wait for an
+/// element with BLPOP/BRPOP semantics on the source, then push it onto the destination from
+/// here. The destination's type is checked first, as Redis does; should it have changed type
+/// by the time the element arrives, the element goes back where it came from and the client
+/// gets WRONGTYPE, which is what Redis answers a served BLMOVE in that case.
+async fn move_across(
+    ex: &mut Exchange<'_>,
+    def: &'static CommandDef,
+    args: &[&[u8]],
+) -> HandlerResult {
+    let (from_left, to_left, timeout) = if def.name == "brpoplpush" {
+        (false, true, args[3])
+    } else {
+        let side = |a: &[u8]| {
+            if a.eq_ignore_ascii_case(b"left") {
+                Some(true)
+            } else if a.eq_ignore_ascii_case(b"right") {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        match (side(args[3]), side(args[4])) {
+            (Some(f), Some(t)) => (f, t, args[5]),
+            _ => return Err(OpError::Syntax),
+        }
+    };
+    let pop_name: &[u8] = if from_left { b"blpop" } else { b"brpop" };
+    let Some(pop_def) = corekv_shard::cmd::lookup(pop_name) else {
+        return Err(OpError::msg("ERR internal: no pop command"));
+    };
+    let corekv_shard::cmd::Route::Shard { op: pop_op, .. } = pop_def.route else {
+        return Err(OpError::msg("ERR internal: no pop command"));
+    };
+    let n = ex.rt.nshards;
+    let db = ex.client.borrow().db;
+    let (src, dst) = (args[1].to_vec(), args[2].to_vec());
+
+    // Redis checks the destination only when there is something to move.
+    let d = dst.clone();
+    let dst_ok = on_shard(&ex.rt.clone(), key_shard(&dst, n), move |rt| {
+        let mut sh = rt.shard.borrow_mut();
+        let now = sh.now_ms();
+        sh.db(db)
+            .peek(&d, now)
+            .is_none_or(|e| e.value.type_name() == "list")
+    })
+    .await
+    .unwrap_or(true);
+    if !dst_ok {
+        let s = src.clone();
+        let src_present = on_shard(&ex.rt.clone(), key_shard(&src, n), move |rt| {
+            let mut sh = rt.shard.borrow_mut();
+            let now = sh.now_ms();
+            sh.db(db).peek(&s, now).is_some()
+        })
+        .await
+        .unwrap_or(false);
+        if src_present {
+            return Err(OpError::WrongType);
+        }
+    }
+
+    let owned = vec![pop_name.to_vec(), src.clone(), timeout.to_vec()];
+    let Some(reply) = wait_reply(ex, pop_def, pop_op, owned, vec![1]).await else {
+        ex.out().null_array();
+        return Ok(());
+    };
+    let Some(elem) = popped_element(&reply) else {
+        // An error (a bad timeout, WRONGTYPE on the source): the client gets it as it is.
+        ex.out().raw(&reply);
+        return Ok(());
+    };
+    let rt = ex.rt.clone();
+    let (d, e) = (dst.clone(), elem.clone());
+    let pushed = on_shard(&rt, key_shard(&dst, n), move |rt| {
+        let r = {
+            let mut sh = rt.shard.borrow_mut();
+            let now = sh.now_ms();
+            let enc = sh.config.encodings;
+            let r = corekv_shard::lists::push(sh.db(db), &d, to_left, &[&e], now, &enc);
+            if r.is_ok() {
+                sh.dirty += 1;
+            }
+            r
+        };
+        serve_ready(&rt.rc());
+        r
+    })
+    .await
+    .unwrap_or(Err(OpError::WrongType));
+    if let Err(e) = pushed {
+        let back = elem.clone();
+        let _ = on_shard(&rt, key_shard(&src, n), move |rt| {
+            {
+                let mut sh = rt.shard.borrow_mut();
+                let now = sh.now_ms();
+                let enc = sh.config.encodings;
+                let _ = corekv_shard::lists::push(sh.db(db), &src, from_left, &[&back], now, &enc);
+            }
+            serve_ready(&rt.rc());
+        })
+        .await;
+        return Err(e);
+    }
+    ex.out().bulk(&elem);
+    Ok(())
+}
+
+/// The element of a BLPOP/BRPOP reply (`*2 $key $element`), or `None` for anything else.
+fn popped_element(reply: &[u8]) -> Option<Vec<u8>> {
+    fn bulk(b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let rest = b.strip_prefix(b"$")?;
+        let end = rest.iter().position(|&c| c == b'\r')?;
+        let len: usize = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
+        let body = rest.get(end + 2..)?;
+        Some((body.get(..len)?, body.get(len + 2..)?))
+    }
+    let rest = reply.strip_prefix(b"*2\r\n")?;
+    let (_key, rest) = bulk(rest)?;
+    let (elem, _) = bulk(rest)?;
+    Some(elem.to_vec())
+}
+
+/// XREAD BLOCK: `$` means "entries added after this call", so it becomes each stream's last ID
+/// now, before the command parks (a re-run must not move it).
+async fn resolve_last_ids(ex: &mut Exchange<'_>, args: &mut [Vec<u8>]) {
+    if block_option_absent(args) {
+        return;
+    }
+    let Some(pos) = args.iter().position(|a| a.eq_ignore_ascii_case(b"streams")) else {
+        return;
+    };
+    let rest = args.len() - pos - 1;
+    if rest == 0 || !rest.is_multiple_of(2) {
+        return;
+    }
+    let nkeys = rest / 2;
+    let n = ex.rt.nshards;
+    let db = ex.client.borrow().db;
+    let rt = ex.rt.clone();
+    for i in 0..nkeys {
+        let (k, idp) = (pos + 1 + i, pos + 1 + nkeys + i);
+        if args[idp] != b"$" {
+            continue;
+        }
+        let key = args[k].clone();
+        let last = on_shard(&rt, key_shard(&key, n), move |rt| {
+            let mut sh = rt.shard.borrow_mut();
+            corekv_shard::streams::last_id(&mut sh, db, &key)
+        })
+        .await;
+        match last {
+            Some(Ok(Some(id))) => args[idp] = id.into_bytes(),
+            Some(Ok(None)) => args[idp] = b"0-0".to_vec(),
+            // WRONGTYPE and the like: the op reports it.
+            _ => {}
+        }
+    }
+}
+
+fn block_option_absent(args: &[Vec<u8>]) -> bool {
+    let argv: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    BlockTimeout::BlockOptionMs.millis(&argv).is_none()
+}
+
+/// Joins XREAD/XREADGROUP replies of several shards (each an array, or a RESP3 map, of
+/// `[stream, entries]`, or a null) into one; the first error wins. `None` when all were null.
+fn merge_stream_replies(replies: Vec<Vec<u8>>, resp3: bool) -> Option<Vec<u8>> {
+    let mut count = 0usize;
+    let mut body = Vec::new();
+    for r in replies {
+        if r.starts_with(b"-") {
+            return Some(r);
+        }
+        if r.starts_with(b"*-1") || r.starts_with(b"_") {
+            continue;
+        }
+        let Some(end) = r.iter().position(|&c| c == b'\r') else {
+            continue;
+        };
+        let Some(n) = std::str::from_utf8(&r[1..end])
+            .ok()
+            .and_then(|t| t.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        count += n;
+        body.extend_from_slice(r.get(end + 2..).unwrap_or_default());
+    }
+    if count == 0 {
+        return None;
+    }
+    let mut out = format!("{}{count}\r\n", if resp3 { '%' } else { '*' }).into_bytes();
+    out.extend_from_slice(&body);
+    Some(out)
 }

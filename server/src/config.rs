@@ -80,7 +80,7 @@ mod rewrite;
 mod table;
 #[cfg(test)]
 mod tests;
-mod text;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 

@@ -511,6 +511,18 @@ fn command_introspection() {
             "-ERR wrong number of arguments for 'command|getkeys' command\r\n",
         ),
         (
+            vec!["COMMAND", "GETKEYS", "sintercard", "0", "a"],
+            "-ERR Invalid arguments specified for command\r\n",
+        ),
+        (
+            vec!["COMMAND", "GETKEYS", "ping", "x", "y"],
+            "-ERR The command has no key arguments\r\n",
+        ),
+        (
+            vec!["COMMAND", "GETKEYS", "sort", "k", "by", "x"],
+            "*1\r\n$1\r\nk\r\n",
+        ),
+        (
             vec!["COMMAND", "FOO"],
             "-ERR unknown subcommand 'FOO'. Try COMMAND HELP.\r\n",
         ),

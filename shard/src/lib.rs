@@ -25,6 +25,7 @@ pub mod keyspecs;
 pub mod listpack;
 pub mod lists;
 pub mod longdouble;
+pub mod memory;
 pub mod server_cmds;
 pub mod sets;
 pub mod shard;
@@ -44,7 +45,7 @@ pub use shard::{Clock, Cx, Shard, ShardConfig};
 
 /// Every family's command rows (the registry is built from this list).
 pub fn families() -> &'static [&'static [CommandDef]] {
-    static FAMILIES: [&[CommandDef]; 13] = [
+    static FAMILIES: [&[CommandDef]; 14] = [
         &strings::COMMANDS,
         &bits::COMMANDS,
         &keys::COMMANDS,
@@ -57,6 +58,7 @@ pub fn families() -> &'static [&'static [CommandDef]] {
         &geo::COMMANDS,
         &streams::COMMANDS,
         &sort::COMMANDS,
+        &memory::COMMANDS,
         &server_cmds::COMMANDS,
     ];
     &FAMILIES

@@ -29,6 +29,18 @@ pub async fn debug(ex: &mut Exchange<'_>, a: &[&[u8]]) -> HandlerResult {
         (b"object", 3) => object(ex, a[2]).await,
         (b"populate", 3..=5) => populate(ex, a).await,
         (b"protocol", 3) => protocol(ex, a[2]),
+        (b"quicklist-packed-threshold", 3) => {
+            // Process-wide, as in Redis: every shard's lists see it.
+            let ok = crate::config::text::memtoull(&args::text(a[2]))
+                .is_some_and(corekv_shard::lists::set_packed_threshold);
+            if !ok {
+                return Err(OpError::msg(
+                    "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+                ));
+            }
+            ex.out().ok();
+            Ok(())
+        }
         _ => Err(OpError::msg(format!(
             "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
             args::text(a[1]).chars().take(128).collect::<String>()
@@ -56,6 +68,8 @@ fn help(ex: &mut Exchange<'_>) -> HandlerResult {
             "PROTOCOL <type>",
             "    Reply with a test value of the specified type: string, integer, double,",
             "    bignum, null, array, set, map, attrib, push, verbatim, true, false.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    Set the size above which list elements get a node of their own (0: default).",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background.",
             "SLEEP <seconds>",

@@ -1,7 +1,7 @@
 //! COMMAND and its subcommands, generated from the command table rows.
 
 use corekv_proto::RespWriter;
-use corekv_shard::cmd::{self, Acl, CommandDef};
+use corekv_shard::cmd::{self, Acl, CommandDef, Flags, Keys};
 use corekv_shard::keyspecs::{key_specs, Begin, Find};
 use corekv_shard::{args, OpError};
 
@@ -326,6 +326,10 @@ pub fn getkeys(ex: &mut Exchange<'_>, a: &[&[u8]], with_flags: bool) -> HandlerR
             .subcommand(cmd_args[1])
             .ok_or(OpError::msg("ERR Invalid command specified"))?;
     }
+    let has_keys = !matches!(d.keys, Keys::None) || !key_specs(d.name).is_empty();
+    if !has_keys {
+        return Err(OpError::msg("ERR The command has no key arguments"));
+    }
     if !d.arity_ok(cmd_args.len()) {
         return Err(OpError::msg(
             "ERR Invalid number of arguments specified for command",
@@ -341,7 +345,11 @@ pub fn getkeys(ex: &mut Exchange<'_>, a: &[&[u8]], with_flags: bool) -> HandlerR
             .collect();
     }
     if keys.is_empty() {
-        return Err(OpError::msg("ERR The command has no key arguments"));
+        if d.flags.has(Flags::NO_MANDATORY_KEYS) {
+            ex.out().array(0);
+            return Ok(());
+        }
+        return Err(OpError::msg("ERR Invalid arguments specified for command"));
     }
     // SET's key is only read when GET is given (Redis's setGetKeys).
     if d.name == "set" && !cmd_args[3..].iter().any(|o| o.eq_ignore_ascii_case(b"get")) {
