@@ -335,7 +335,26 @@ pub fn getkeys(ex: &mut Exchange<'_>, a: &[&[u8]], with_flags: bool) -> HandlerR
             "ERR Invalid number of arguments specified for command",
         ));
     }
-    let mut keys = keys_by_spec(d, cmd_args);
+    // A command with its own key finder (SORT's STORE, numkeys commands) is answered by it,
+    // as Redis answers with the command's getkeys procedure; flags come from its key specs.
+    let mut keys = if let Keys::Custom { .. } = d.keys {
+        let specs = key_specs(d.name);
+        d.keys
+            .positions(cmd_args)
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let flags: &'static [&'static str] =
+                    match specs.get(i.min(specs.len().saturating_sub(1))) {
+                        Some(spec) => spec.flags,
+                        None => &[],
+                    };
+                (p, flags)
+            })
+            .collect()
+    } else {
+        keys_by_spec(d, cmd_args)
+    };
     if keys.is_empty() {
         keys = d
             .keys

@@ -607,10 +607,15 @@ impl ZSet {
                 let i = (rng() % n as u64) as usize;
                 self.at_rank(i).map(|p| self.at(p))
             }
-            Repr::Skiplist(s) => s
-                .dict
-                .random_entry(rng)
-                .map(|(k, v)| (LpItem::Str(k.as_bytes()), *v)),
+            // Uniform by rank: a random hash bucket would favour members alone in theirs.
+            Repr::Skiplist(s) => {
+                let n = s.list.len();
+                if n == 0 {
+                    return None;
+                }
+                let x = s.list.by_rank((rng() % n as u64) as usize + 1)?;
+                Some((LpItem::Str(s.list.member(x)), s.list.score(x)))
+            }
         }
     }
 
