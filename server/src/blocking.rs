@@ -11,7 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::time::Duration;
 
-use corekv_proto::RespWriter;
+use corekv_proto::{Frame, RespWriter};
 use corekv_shard::cmd::{BlockTimeout, CommandDef};
 use corekv_shard::error::OpError;
 use corekv_shard::slot::key_shard;
@@ -217,8 +217,36 @@ async fn wait_reply(
         },
     );
     if !exclusive && (def.name == "xread" || def.name == "xreadgroup") {
-        // Streams on several shards answer together, as one reply listing each stream that
-        // had entries (an XREADGROUP try also consumes, so every shard's answer is kept).
+        // First every stream's checks, in argument order, so that an error on one shard's
+        // stream stops the read before another shard delivers (XREADGROUP consumes).
+        if let Some((first, nk)) = stream_keys(args) {
+            for i in 0..nk {
+                let mut single: Vec<Vec<u8>> = owned[..first].to_vec();
+                single.push(owned[first + i].clone());
+                single.push(owned[first + nk + i].clone());
+                let s = key_shard(args[first + i], n);
+                let checked = on_shard(&rt, s, move |rt| {
+                    try_op(
+                        rt,
+                        db,
+                        corekv_shard::streams::validate_read,
+                        def.name,
+                        resp3,
+                        &single,
+                    )
+                })
+                .await;
+                if let Some(Some(err)) =
+                    checked.filter(|r| r.as_ref().is_some_and(|b| !b.is_empty()))
+                {
+                    rt.blocking.borrow_mut().waits.remove(&id);
+                    return Some(err);
+                }
+            }
+        }
+        // Then the streams of every shard answer together, as one reply listing each stream
+        // that had entries, in argument order (an XREADGROUP try also consumes, so every
+        // shard's answer is kept).
         let mut replies = Vec::new();
         for &s in &shards {
             let a = owned.clone();
@@ -229,7 +257,7 @@ async fn wait_reply(
         }
         if !replies.is_empty() {
             rt.blocking.borrow_mut().waits.remove(&id);
-            return merge_stream_replies(replies, resp3);
+            return merge_stream_replies(replies, resp3, args);
         }
     } else if !exclusive {
         for &s in &shards {
@@ -862,33 +890,70 @@ fn block_option_absent(args: &[Vec<u8>]) -> bool {
 }
 
 /// Joins XREAD/XREADGROUP replies of several shards (each an array, or a RESP3 map, of
-/// `[stream, entries]`, or a null) into one; the first error wins. `None` when all were null.
-fn merge_stream_replies(replies: Vec<Vec<u8>>, resp3: bool) -> Option<Vec<u8>> {
-    let mut count = 0usize;
-    let mut body = Vec::new();
+/// `[stream, entries]`, or a null) into one with the streams in argument order; the first
+/// error wins. `None` when all were null.
+fn merge_stream_replies(replies: Vec<Vec<u8>>, resp3: bool, args: &[&[u8]]) -> Option<Vec<u8>> {
+    let mut found: Vec<(Frame, Frame)> = Vec::new();
     for r in replies {
         if r.starts_with(b"-") {
             return Some(r);
         }
-        if r.starts_with(b"*-1") || r.starts_with(b"_") {
-            continue;
+        match Frame::decode(&r) {
+            Ok(Some((Frame::Array(items), _))) => {
+                for item in items {
+                    if let Frame::Array(mut pair) = item {
+                        if pair.len() == 2 {
+                            let entries = pair.pop().unwrap_or(Frame::NullArray);
+                            let key = pair.pop().unwrap_or(Frame::NullBulk);
+                            found.push((key, entries));
+                        }
+                    }
+                }
+            }
+            Ok(Some((Frame::Map(pairs), _))) => found.extend(pairs),
+            _ => {}
         }
-        let Some(end) = r.iter().position(|&c| c == b'\r') else {
-            continue;
-        };
-        let Some(n) = std::str::from_utf8(&r[1..end])
-            .ok()
-            .and_then(|t| t.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        count += n;
-        body.extend_from_slice(r.get(end + 2..).unwrap_or_default());
     }
-    if count == 0 {
+    if found.is_empty() {
         return None;
     }
-    let mut out = format!("{}{count}\r\n", if resp3 { '%' } else { '*' }).into_bytes();
-    out.extend_from_slice(&body);
-    Some(out)
+    let order = |k: &Frame| -> usize {
+        let name = k.as_bytes().unwrap_or_default();
+        match stream_keys(args) {
+            Some((first, n)) => (0..n).find(|&i| args[first + i] == name).unwrap_or(n),
+            None => 0,
+        }
+    };
+    found.sort_by_key(|(k, _)| order(k));
+    let reply = if resp3 {
+        Frame::Map(found)
+    } else {
+        Frame::Array(
+            found
+                .into_iter()
+                .map(|(k, v)| Frame::Array(vec![k, v]))
+                .collect(),
+        )
+    };
+    Some(reply.to_bytes())
+}
+
+/// Where the stream keys of XREAD/XREADGROUP start, and how many there are (the arguments
+/// after STREAMS are the keys, then as many IDs), past the options as the command reads them.
+fn stream_keys(args: &[&[u8]]) -> Option<(usize, usize)> {
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i];
+        if a.eq_ignore_ascii_case(b"streams") {
+            let rest = args.len() - i - 1;
+            return (rest > 0 && rest.is_multiple_of(2)).then_some((i + 1, rest / 2));
+        } else if a.eq_ignore_ascii_case(b"count") || a.eq_ignore_ascii_case(b"block") {
+            i += 2;
+        } else if a.eq_ignore_ascii_case(b"group") {
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }

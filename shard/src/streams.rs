@@ -981,11 +981,11 @@ enum ReadFrom {
 }
 
 fn xread(sh: &mut Shard, cx: &mut Cx<'_>, a: &[&[u8]]) -> OpResult {
-    read_generic(sh, cx, a, false, false)
+    read_generic(sh, cx, a, false, false, false)
 }
 
 fn xreadgroup(sh: &mut Shard, cx: &mut Cx<'_>, a: &[&[u8]]) -> OpResult {
-    read_generic(sh, cx, a, true, false)
+    read_generic(sh, cx, a, true, false, false)
 }
 
 /// XREAD / XREADGROUP for a client the server parked and now wakes because one of its keys
@@ -996,7 +996,18 @@ pub fn serve_blocked(sh: &mut Shard, cx: &mut Cx<'_>, a: &[&[u8]]) -> OpResult {
     let xreadgroup = a
         .first()
         .is_some_and(|n| n.eq_ignore_ascii_case(b"xreadgroup"));
-    read_generic(sh, cx, a, xreadgroup, true)
+    read_generic(sh, cx, a, xreadgroup, true, false)
+}
+
+/// The checks XREAD/XREADGROUP make before reading anything (arguments, each local key's
+/// type, group and ID), with no reply and no delivery: the server runs it for every stream
+/// of a read spread over shards, in argument order, so an error on one shard's stream stops
+/// the read before another shard delivers entries.
+pub fn validate_read(sh: &mut Shard, cx: &mut Cx<'_>, a: &[&[u8]]) -> OpResult {
+    let xreadgroup = a
+        .first()
+        .is_some_and(|n| n.eq_ignore_ascii_case(b"xreadgroup"));
+    read_generic(sh, cx, a, xreadgroup, false, true)
 }
 
 /// `XREAD [COUNT count] [BLOCK ms] STREAMS key [key ...] id [id ...]` and
@@ -1007,6 +1018,7 @@ fn read_generic(
     a: &[&[u8]],
     xreadgroup: bool,
     rerun: bool,
+    validate_only: bool,
 ) -> OpResult {
     let r = parse_read(a, xreadgroup)?;
     let now = cx.now_ms;
@@ -1059,6 +1071,9 @@ fn read_generic(
         }
     }
 
+    if validate_only {
+        return Ok(());
+    }
     let count = if rerun && r.count == 0 {
         BLOCKED_DEFAULT_COUNT
     } else {
