@@ -365,3 +365,134 @@ fn stress_blocking_pops_and_pushes_across_shards() {
     assert_eq!(seen.len(), pushers * per_pusher, "lost elements");
     wait_blocked(&mut ctl, 0);
 }
+
+/// Values of the bulk strings in a raw reply that start with `prefix`.
+fn bulks_with(reply: &[u8], prefix: &str) -> Vec<String> {
+    String::from_utf8_lossy(reply)
+        .split("\r\n")
+        .filter(|w| w.starts_with(prefix))
+        .map(String::from)
+        .collect()
+}
+
+/// Consumers of one group blocked in XREADGROUP on streams of both shards, and BZPOPMIN
+/// clients on sorted sets of both shards, while producers add unique entries/members: every
+/// stream entry is delivered to exactly one consumer, every member popped exactly once.
+#[test]
+fn stress_stream_groups_and_zset_pops_across_shards() {
+    let srv = Server::start(&[]);
+    let s0 = key_on(0, "sx");
+    let s1 = key_on(1, "sx");
+    let z0 = key_on(0, "sz");
+    let z1 = key_on(1, "sz");
+    let mut ctl = srv.raw();
+    for s in [&s0, &s1] {
+        assert_eq!(
+            ctl.roundtrip(&["XGROUP", "CREATE", s, "g", "$", "MKSTREAM"]),
+            b"+OK\r\n"
+        );
+    }
+    let per_producer = 600;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut consumers = Vec::new();
+    for c in 0..6 {
+        let port = srv.port;
+        let (s0, s1, z0, z1) = (s0.clone(), s1.clone(), z0.clone(), z1.clone());
+        consumers.push(thread::spawn(move || {
+            let mut conn = Raw::connect(port);
+            let me = format!("c{c}");
+            let (mut entries, mut members) = (Vec::new(), Vec::new());
+            let mut idle = 0;
+            while idle < 4 && Instant::now() < deadline {
+                let reply = if c % 2 == 0 {
+                    conn.roundtrip(&[
+                        "XREADGROUP",
+                        "GROUP",
+                        "g",
+                        &me,
+                        "COUNT",
+                        "3",
+                        "BLOCK",
+                        "150",
+                        "STREAMS",
+                        &s0,
+                        &s1,
+                        ">",
+                        ">",
+                    ])
+                } else {
+                    conn.roundtrip(&["BZPOPMIN", &z0, &z1, "0.15"])
+                };
+                if reply == b"*-1\r\n" {
+                    idle += 1;
+                    continue;
+                }
+                assert!(
+                    !reply.starts_with(b"-"),
+                    "{}",
+                    String::from_utf8_lossy(&reply)
+                );
+                idle = 0;
+                entries.extend(bulks_with(&reply, "x-"));
+                members.extend(bulks_with(&reply, "m-"));
+            }
+            (entries, members)
+        }));
+    }
+    let mut producers = Vec::new();
+    for p in 0..2 {
+        let port = srv.port;
+        let (s0, s1, z0, z1) = (s0.clone(), s1.clone(), z0.clone(), z1.clone());
+        producers.push(thread::spawn(move || {
+            let mut conn = Raw::connect(port);
+            for i in 0..per_producer {
+                let (s, z) = if i % 2 == 0 { (&s0, &z0) } else { (&s1, &z1) };
+                let r = conn.roundtrip(&["XADD", s, "*", "v", &format!("x-{p}-{i}")]);
+                assert!(r.starts_with(b"$"), "{}", String::from_utf8_lossy(&r));
+                let r = conn.roundtrip(&["ZADD", z, &i.to_string(), &format!("m-{p}-{i}")]);
+                assert_eq!(r, b":1\r\n");
+            }
+        }));
+    }
+    for p in producers {
+        p.join().unwrap();
+    }
+    let (mut entries, mut members) = (Vec::new(), Vec::new());
+    for c in consumers {
+        let (e, m) = c.join().unwrap();
+        entries.extend(e);
+        members.extend(m);
+    }
+    assert!(Instant::now() < deadline, "the run hung");
+    // Whatever the consumers did not get is still there to read.
+    for s in [&s0, &s1] {
+        let r = ctl.roundtrip(&["XREADGROUP", "GROUP", "g", "late", "STREAMS", s, ">"]);
+        entries.extend(bulks_with(&r, "x-"));
+    }
+    for z in [&z0, &z1] {
+        members.extend(bulks_with(&ctl.roundtrip(&["ZRANGE", z, "0", "-1"]), "m-"));
+    }
+    for (what, got) in [("entries", &entries), ("members", &members)] {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for e in got.iter() {
+            *seen.entry(e.as_str()).or_default() += 1;
+        }
+        let dups: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(dups.is_empty(), "duplicated {what}: {dups:?}");
+        assert_eq!(seen.len(), 2 * per_producer, "lost {what}");
+    }
+    // Every delivered entry is pending exactly once in the group.
+    let mut pending = 0;
+    for s in [&s0, &s1] {
+        let r = String::from_utf8(ctl.roundtrip(&["XPENDING", s, "g"])).unwrap();
+        pending += r
+            .split("\r\n")
+            .nth(1)
+            .unwrap()
+            .trim_start_matches(':')
+            .parse::<usize>()
+            .unwrap();
+    }
+    assert_eq!(pending, 2 * per_producer);
+    wait_blocked(&mut ctl, 0);
+}
