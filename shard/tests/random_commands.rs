@@ -1,6 +1,8 @@
 //! Robustness: hundreds of thousands of random commands, built from the command table's own
 //! names and a vocabulary of awkward arguments, must never panic an op and must always produce
 //! exactly one well-formed RESP reply.
+//!
+//! `RANDOM_COMMANDS=<n>` and `RANDOM_SEED=<u64>` run a longer or different sequence by hand.
 #![allow(clippy::unwrap_used)]
 
 use corekv_proto::{Frame, RespWriter};
@@ -92,6 +94,69 @@ const WORDS: &[&str] = &[
     "IDLETIME",
     "REFCOUNT",
     "HELP",
+    // The data-type families' options.
+    "LEFT",
+    "RIGHT",
+    "BEFORE",
+    "AFTER",
+    "RANK",
+    "MAXLEN",
+    "WITHSCORES",
+    "WITHVALUES",
+    "BYSCORE",
+    "BYLEX",
+    "REV",
+    "LIMIT",
+    "WEIGHTS",
+    "AGGREGATE",
+    "SUM",
+    "MIN",
+    "MAX",
+    "CH",
+    "INCR",
+    "(1",
+    "[a",
+    "-",
+    "+",
+    "STREAMS",
+    "GROUP",
+    "BLOCK",
+    "NOACK",
+    "MKSTREAM",
+    "ENTRIESREAD",
+    "MINID",
+    "~",
+    "=",
+    "$",
+    ">",
+    "0-0",
+    "1-1",
+    "18446744073709551615-18446744073709551615",
+    "IDLE",
+    "JUSTID",
+    "FORCE",
+    "FULL",
+    "BY",
+    "nosort",
+    "ALPHA",
+    "STORE",
+    "k->f",
+    "#",
+    "FROMMEMBER",
+    "FROMLONLAT",
+    "BYRADIUS",
+    "BYBOX",
+    "ASC",
+    "DESC",
+    "WITHCOORD",
+    "WITHDIST",
+    "WITHHASH",
+    "ANY",
+    "km",
+    "m",
+    "13.361389",
+    "38.115556",
+    "SAMPLES",
 ];
 
 fn pick<'a>(rng: &mut Rng, v: &[&'a str]) -> &'a str {
@@ -164,9 +229,16 @@ fn random_commands_never_panic_and_always_reply_once() {
         "expected the string/key families, found {}",
         rows.len()
     );
-    let mut rng = Rng::new(0x5eed_cafe);
+    let seed = std::env::var("RANDOM_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_cafe);
+    let mut rng = Rng::new(seed);
     let mut errors = 0u32;
-    let total = 300_000u32;
+    let total: u32 = std::env::var("RANDOM_COMMANDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300_000);
     for i in 0..total {
         let (def, parent) = rows[rng.below(rows.len() as u64) as usize];
         let owned = random_args(&mut rng, def, parent);
