@@ -39,12 +39,15 @@
 //! | `enable-debug-command` | `enable_debug_command` | who may run DEBUG (`no`/`yes`/`local`) |
 //! | `enable-protected-configs` | `enable_protected_configs` | who may `CONFIG SET` `dir` and `dbfilename` |
 //! | `active-expire-effort` | `active_expire_effort` | active expiry effort, 1..10 |
-//! | `hash-max-listpack-entries` / `-value` (`hash-max-ziplist-*`) | `encodings` | listpack to hashtable conversion of hashes |
-//! | `zset-max-listpack-entries` / `-value` (`zset-max-ziplist-*`) | `encodings` | listpack to skiplist conversion of sorted sets |
-//! | `list-max-listpack-size` (`list-max-ziplist-size`) | `encodings` | quicklist node size (entries, or bytes when negative) |
-//! | `set-max-intset-entries` | `encodings` | intset to hashtable conversion of sets |
-//! | `stream-node-max-bytes` / `-entries` | `encodings` | stream listpack node limits |
-//! | `hll-sparse-max-bytes` | `encodings` | sparse to dense conversion of HyperLogLogs |
+//! | `hash-max-listpack-entries` | `encodings` (by name) | listpack to hashtable conversion of hashes (alias `hash-max-ziplist-entries`) |
+//! | `hash-max-listpack-value` | `encodings` (by name) | the same, by value length (alias `hash-max-ziplist-value`) |
+//! | `zset-max-listpack-entries` | `encodings` (by name) | listpack to skiplist conversion of sorted sets (alias `zset-max-ziplist-entries`) |
+//! | `zset-max-listpack-value` | `encodings` (by name) | the same, by member length (alias `zset-max-ziplist-value`) |
+//! | `list-max-listpack-size` | `encodings` (by name) | quicklist node size: entries, or bytes when negative (alias `list-max-ziplist-size`) |
+//! | `set-max-intset-entries` | `encodings` (by name) | intset to hashtable conversion of sets |
+//! | `stream-node-max-bytes` | `encodings` (by name) | stream listpack node size limit |
+//! | `stream-node-max-entries` | `encodings` (by name) | stream listpack node entry limit |
+//! | `hll-sparse-max-bytes` | `encodings` (by name) | sparse to dense conversion of HyperLogLogs |
 //! | `shards` | `shards` | corekv: number of shards (0: one per available CPU) |
 //! | `io-memory` | `io_memory` | corekv: io_uring buffer memory per shard (default 1mb) |
 //! | `tcp-fastopen` | `tcp_fastopen` | corekv: TCP Fast Open queue length (0: off) |

@@ -1255,7 +1255,23 @@ const NOT_YET_OBEYED: &[&str] = &[
 
 /// Whether corekv acts on a parameter (the typed fields of [`super::Config`], less those
 /// still waiting for their capability).
+/// Untyped parameters the data layer reads by name (`ShardConfig::encodings`).
+const READ_BY_NAME: &[&str] = &[
+    "hash-max-listpack-entries",
+    "hash-max-listpack-value",
+    "zset-max-listpack-entries",
+    "zset-max-listpack-value",
+    "list-max-listpack-size",
+    "set-max-intset-entries",
+    "stream-node-max-bytes",
+    "stream-node-max-entries",
+    "hll-sparse-max-bytes",
+];
+
 pub fn obeyed(d: &Def) -> bool {
+    if READ_BY_NAME.contains(&d.name) {
+        return true;
+    }
     (d.field != Field::Generic
         || matches!(
             d.kind,
