@@ -507,6 +507,14 @@ fn schedule_ready_check(rt: &Runtime, db: usize) {
 /// Owner side, after commands ran on this shard: serves the waiters of keys that became ready.
 /// Cheap when nobody waits (only drains the ready logs).
 pub fn serve_ready(rt: &Rc<Runtime>) {
+    if !rt.blocking.borrow().has_waiters() {
+        // The common case: forget the signals, keeping the logs' capacity (no allocation
+        // per pushing batch).
+        for db in rt.shard.borrow_mut().dbs.iter_mut() {
+            db.clear_ready();
+        }
+        return;
+    }
     for _ in 0..16 {
         let ready: Vec<(usize, Key)> = {
             let mut sh = rt.shard.borrow_mut();

@@ -299,6 +299,12 @@ impl Db {
         std::mem::take(&mut self.ready)
     }
 
+    /// Drops the signals (nobody waits), keeping the log's capacity.
+    pub fn clear_ready(&mut self) {
+        self.ready.clear();
+        self.replaced = false;
+    }
+
     /// Whether any key was signalled ready.
     pub fn has_ready(&self) -> bool {
         !self.ready.is_empty()
