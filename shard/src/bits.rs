@@ -10,7 +10,8 @@
 use std::borrow::Cow;
 
 use crate::args;
-use crate::cmd::{def, keys, Acl, CommandDef, CoordCmd, Cross, Flags, OpFn, Route};
+use crate::cmd::single;
+use crate::cmd::{def, keys, Acl, CommandDef, CoordCmd, Cross, Flags, Route};
 use crate::error::{
     OpError, OpResult, BITFIELD_OVERFLOW_TYPE, BITFIELD_RO_GET_ONLY, BITFIELD_TYPE,
     BITOP_NOT_ONE_KEY, BIT_ARG, BIT_OFFSET, BIT_VALUE,
@@ -25,14 +26,6 @@ const R: Flags = Flags::READONLY;
 const DENYOOM: Flags = Flags::DENYOOM;
 const FAST: Flags = Flags::FAST;
 const B: Acl = Acl::BITMAP;
-
-/// A keyed single-shard route.
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
 
 pub static COMMANDS: [CommandDef; 7] = [
     def(

@@ -342,6 +342,22 @@ pub struct CommandDef {
     pub block_timeout: BlockTimeout,
 }
 
+/// A keyed route whose keys always share one shard (or that runs per shard).
+pub const fn single(op: OpFn) -> Route {
+    Route::Shard {
+        op,
+        cross: Cross::Never,
+    }
+}
+
+/// A multi-key route the server gathers onto one shard when its keys span shards.
+pub const fn gather(op: OpFn) -> Route {
+    Route::Shard {
+        op,
+        cross: Cross::Coord(CoordCmd::Gather),
+    }
+}
+
 /// Where a blocking command carries its timeout (the server needs it to wait).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockTimeout {

@@ -15,7 +15,8 @@
 use corekv_proto::RespWriter;
 
 use crate::args;
-use crate::cmd::{def, keys, Acl, CommandDef, CoordCmd, Cross, Flags, Keys, OpFn, Route};
+use crate::cmd::{def, keys, Acl, CommandDef, Flags, Keys};
+use crate::cmd::{gather, single};
 use crate::db::Db;
 use crate::error::{OpError, OpResult};
 use crate::shard::{Cx, Shard};
@@ -45,20 +46,6 @@ pub const BAD_MEMBER: &str = "ERR could not decode requested zset member";
 const W: Flags = Flags::WRITE;
 const R: Flags = Flags::READONLY;
 const G: Acl = Acl::GEO;
-
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
-
-const fn gather(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Coord(CoordCmd::Gather),
-    }
-}
 
 const SEARCH_COMPLEXITY: &str = "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape";
 const RADIUS_COMPLEXITY: &str = "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.";

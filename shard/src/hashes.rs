@@ -20,7 +20,8 @@
 use corekv_proto::RespWriter;
 
 use crate::args;
-use crate::cmd::{def, keys, Acl, CommandDef, Cross, Flags, OpFn, Route};
+use crate::cmd::single;
+use crate::cmd::{def, keys, Acl, CommandDef, Flags};
 use crate::db::Db;
 use crate::dict::Dict;
 use crate::error::{OpError, OpResult, NAN_OR_INF, OVERFLOW};
@@ -62,14 +63,6 @@ const R: Flags = Flags::READONLY;
 const DENYOOM: Flags = Flags::DENYOOM;
 const FAST: Flags = Flags::FAST;
 const H: Acl = Acl::HASH;
-
-/// A keyed single-shard route (every hash command has one key).
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
 
 pub static COMMANDS: [CommandDef; 16] = [
     def(

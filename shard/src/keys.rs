@@ -13,6 +13,7 @@
 //! `Db::get_mut` where it looks up for writing (RENAME, MOVE).
 
 use crate::args;
+use crate::cmd::single;
 use crate::cmd::{
     container, def, keys, Acl, CommandDef, CoordCmd, Cross, Flags, Keys, KeyspaceCmd, Merge, Route,
 };
@@ -37,14 +38,6 @@ const K_DANGEROUS: Acl = Acl::KEYSPACE.or(Acl::DANGEROUS);
 const OBJ_SHARED_INTEGERS: i64 = 10_000;
 /// The reference count Redis reports for a shared object (`OBJ_SHARED_REFCOUNT`, `INT_MAX`).
 const OBJ_SHARED_REFCOUNT: i64 = i32::MAX as i64;
-
-/// A keyed single-shard route.
-const fn single(op: crate::cmd::OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
 
 /// A keyed route whose keys may be split per shard, integer replies summed.
 const fn split_sum(op: crate::cmd::OpFn) -> Route {

@@ -33,9 +33,8 @@ pub mod quicklist;
 mod tests;
 
 use crate::args;
-use crate::cmd::{
-    def, keys, Acl, BlockTimeout, CommandDef, CoordCmd, Cross, Flags, Keys, OpFn, Route,
-};
+use crate::cmd::{def, keys, Acl, BlockTimeout, CommandDef, Flags, Keys};
+use crate::cmd::{gather, single};
 use crate::db::Db;
 use crate::error::{
     OpError, OpResult, INDEX_OUT_OF_RANGE, NO_SUCH_KEY, POSITIVE_COUNT, TIMEOUT_NOT_FLOAT,
@@ -61,22 +60,6 @@ const FAST: Flags = Flags::FAST;
 const BLOCKING: Flags = Flags::BLOCKING;
 const NOSCRIPT: Flags = Flags::NOSCRIPT;
 const L: Acl = Acl::LIST;
-
-/// A keyed single-shard route.
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
-
-/// A multi-key route gathered onto one shard by the server when its keys span shards.
-const fn gather(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Coord(CoordCmd::Gather),
-    }
-}
 
 /// Key positions of `LMPOP numkeys key [key ...] ...`.
 fn lmpop_keys(a: &[&[u8]]) -> Vec<usize> {

@@ -5,19 +5,13 @@
 //! bytes beyond its inline part, and the table slot holding the entry. MEMORY STATS, which
 //! needs the whole server's allocator figures, is not offered yet.
 
-use crate::cmd::{container, def, keys, Acl, CommandDef, Cross, Flags, Keys, Route};
+use crate::cmd::single;
+use crate::cmd::{container, def, keys, Acl, CommandDef, Flags, Keys, Route};
 use crate::db::Entry;
 use crate::error::{OpError, OpResult};
 use crate::key::Key;
 use crate::shard::{Cx, Shard};
 use crate::util::parse_i64_strict;
-
-const fn single(op: crate::cmd::OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
 
 pub static COMMANDS: [CommandDef; 1] = [container(
     "memory",

@@ -36,7 +36,8 @@ use std::collections::HashSet;
 use corekv_proto::RespWriter;
 
 use crate::args;
-use crate::cmd::{def, keys, Acl, CommandDef, CoordCmd, Cross, Flags, Keys, OpFn, Route};
+use crate::cmd::{def, keys, Acl, CommandDef, Flags, Keys};
+use crate::cmd::{gather, single};
 use crate::db::Db;
 use crate::dict::Dict;
 use crate::error::{OpError, OpResult, POSITIVE_COUNT};
@@ -69,22 +70,6 @@ const R: Flags = Flags::READONLY;
 const DENYOOM: Flags = Flags::DENYOOM;
 const FAST: Flags = Flags::FAST;
 const S: Acl = Acl::SET;
-
-/// A keyed single-shard route.
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
-
-/// A keyed route the server runs on gathered copies when its keys span shards.
-const fn gather(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Coord(CoordCmd::Gather),
-    }
-}
 
 pub static COMMANDS: [CommandDef; 17] = [
     def(

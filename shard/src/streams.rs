@@ -24,7 +24,8 @@ mod tests;
 
 use corekv_proto::RespWriter;
 
-use crate::cmd::{container, def, Acl, BlockTimeout, CommandDef, Cross, Flags, Keys, OpFn, Route};
+use crate::cmd::single;
+use crate::cmd::{container, def, Acl, BlockTimeout, CommandDef, Flags, Keys, Route};
 use crate::db::Db;
 use crate::error::{OpError, OpResult, NOT_INTEGER, NO_SUCH_KEY, SYNTAX};
 use crate::listpack::LpItem;
@@ -92,13 +93,6 @@ const R: Flags = Flags::READONLY;
 const DENYOOM: Flags = Flags::DENYOOM;
 const FAST: Flags = Flags::FAST;
 const S: Acl = Acl::STREAM;
-
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
 
 /// Key positions of XREAD / XREADGROUP, found as Redis's `xreadGetKeys` finds them: skip the
 /// options up to `STREAMS`, then the first half of what follows (none on a syntax error).

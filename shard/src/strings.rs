@@ -15,6 +15,7 @@
 //! (SET, GETSET, MSET) drop it. The bitmap commands on string values live in [`crate::bits`].
 
 use crate::args;
+use crate::cmd::single;
 use crate::cmd::{def, keys, Acl, CommandDef, CoordCmd, Cross, Flags, Merge, OpFn, Route};
 use crate::db::Db;
 use crate::error::{
@@ -31,14 +32,6 @@ const R: Flags = Flags::READONLY;
 const DENYOOM: Flags = Flags::DENYOOM;
 const FAST: Flags = Flags::FAST;
 const S: Acl = Acl::STRING;
-
-/// A keyed single-shard route.
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
 
 /// A keyed route coordinated by the server when its keys span shards.
 const fn coord(op: OpFn, cmd: CoordCmd) -> Route {

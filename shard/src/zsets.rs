@@ -23,9 +23,8 @@ use std::collections::{HashMap, HashSet};
 use corekv_proto::RespWriter;
 
 use crate::args;
-use crate::cmd::{
-    def, keys, Acl, BlockTimeout, CommandDef, CoordCmd, Cross, Flags, Keys, OpFn, Route,
-};
+use crate::cmd::{def, keys, Acl, BlockTimeout, CommandDef, Flags, Keys};
+use crate::cmd::{gather, single};
 use crate::db::Db;
 use crate::error::{OpError, OpResult, POSITIVE_COUNT};
 use crate::keys::parse_scan_cursor;
@@ -64,20 +63,6 @@ const DENYOOM: Flags = Flags::DENYOOM;
 const FAST: Flags = Flags::FAST;
 const MOVABLE: Flags = Flags::MOVABLEKEYS;
 const Z: Acl = Acl::SORTEDSET;
-
-const fn single(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Never,
-    }
-}
-
-const fn gather(op: OpFn) -> Route {
-    Route::Shard {
-        op,
-        cross: Cross::Coord(CoordCmd::Gather),
-    }
-}
 
 const fn numkeys_at1() -> Keys {
     Keys::Custom {

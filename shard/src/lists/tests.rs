@@ -2,6 +2,7 @@
 //! errors, RESP3 shapes, key deletion, `dirty` accounting and the blocking "try" ops.
 
 use super::*;
+use crate::cmd::{CoordCmd, Cross, Route};
 use crate::error;
 use crate::testkit::{run, run_in, run_raw};
 use corekv_proto::RespWriter;

@@ -4,6 +4,7 @@ use corekv_proto::RespWriter;
 
 use super::stream::{NodeLimits, Stream, StreamId, TrimTo};
 use super::*;
+use crate::cmd::OpFn;
 use crate::shard::Shard;
 use crate::testkit::{run, run_in, run_raw};
 
