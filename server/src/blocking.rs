@@ -842,17 +842,13 @@ async fn move_across(
 
 /// The element of a BLPOP/BRPOP reply (`*2 $key $element`), or `None` for anything else.
 fn popped_element(reply: &[u8]) -> Option<Vec<u8>> {
-    fn bulk(b: &[u8]) -> Option<(&[u8], &[u8])> {
-        let rest = b.strip_prefix(b"$")?;
-        let end = rest.iter().position(|&c| c == b'\r')?;
-        let len: usize = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
-        let body = rest.get(end + 2..)?;
-        Some((body.get(..len)?, body.get(len + 2..)?))
+    match Frame::decode(reply) {
+        Ok(Some((Frame::Array(mut pair), _))) if pair.len() == 2 => match pair.pop() {
+            Some(Frame::Bulk(elem)) => Some(elem),
+            _ => None,
+        },
+        _ => None,
     }
-    let rest = reply.strip_prefix(b"*2\r\n")?;
-    let (_key, rest) = bulk(rest)?;
-    let (elem, _) = bulk(rest)?;
-    Some(elem.to_vec())
 }
 
 /// XREAD BLOCK: `$` means "entries added after this call", so it becomes each stream's last ID

@@ -66,13 +66,7 @@ async fn gather_run(
         if gathered.iter().any(|(g, _)| *g == k) {
             continue;
         }
-        let key = k.clone();
-        let entry = on(ex, key_shard(&k, n), move |rt| {
-            let mut sh = rt.shard.borrow_mut();
-            let t = sh.now_ms();
-            sh.db(db).get_mut(&key, t).map(|e| e.clone())
-        })
-        .await?;
+        let entry = fetch_entry(ex, db, &k, false).await?;
         gathered.push((k, entry));
     }
     let mut scratch = {
@@ -96,13 +90,7 @@ async fn gather_run(
             if gathered.iter().any(|(g, _)| *g == k) {
                 continue;
             }
-            let key = k.clone();
-            let entry = on(ex, key_shard(&k, n), move |rt| {
-                let mut sh = rt.shard.borrow_mut();
-                let t = sh.now_ms();
-                sh.db(db).get(&key, t).map(|e| e.clone())
-            })
-            .await?;
+            let entry = fetch_entry(ex, db, &k, true).await?;
             if let Some(e) = &entry {
                 scratch.db(db).put_entry(&k, e.clone());
             }
@@ -170,6 +158,25 @@ where
         .job(shard, f)
         .await
         .ok_or(OpError::msg("ERR shard unavailable (server shutting down)"))
+}
+
+/// A copy of `key`'s entry (value and TTL) from its owner, expired keys excluded. A `read`
+/// lookup counts as a keyspace hit or miss, as Redis counts the keys SORT patterns read.
+async fn fetch_entry(
+    ex: &Exchange<'_>,
+    db: usize,
+    key: &[u8],
+    read: bool,
+) -> Result<Option<Entry>, OpError> {
+    let k = key.to_vec();
+    on(ex, key_shard(key, ex.rt.nshards), move |rt| {
+        let mut sh = rt.shard.borrow_mut();
+        let t = sh.now_ms();
+        let d = sh.db(db);
+        let e = if read { d.get(&k, t) } else { d.get_mut(&k, t) };
+        e.map(|e| e.clone())
+    })
+    .await
 }
 
 /// Names the keys a command will read beyond its declared ones (see [`gather_run`]).
