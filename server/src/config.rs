@@ -53,9 +53,10 @@
 //! | `tcp-fastopen` | `tcp_fastopen` | corekv: TCP Fast Open queue length (0: off) |
 //! | `tcp-defer-accept` | `tcp_defer_accept` | corekv: TCP_DEFER_ACCEPT on listeners |
 //! | `tcp-quickack` | `tcp_quickack` | corekv: TCP_QUICKACK on client sockets |
+//! | `shard-sched-batch` | `shard_sched_batch` | corekv: shard threads run under `SCHED_BATCH` |
 //!
 //! `shards`, `io-memory`, `tcp-fastopen` and `tcp-defer-accept` are fixed at start-up (`CONFIG SET`
-//! refuses them as immutable); `tcp-quickack` may change at run time.
+//! refuses them as immutable); `tcp-quickack` and `shard-sched-batch` may change at run time.
 //!
 //! ## Parameters accepted and stored only
 //!
@@ -335,6 +336,9 @@ pub struct Config {
     pub tcp_defer_accept: bool,
     /// corekv: TCP_QUICKACK on client sockets.
     pub tcp_quickack: bool,
+    /// corekv: shard threads run under the `SCHED_BATCH` policy, so a shard that wakes up does
+    /// not preempt another thread running on its CPU (see docs/ARCHITECTURE.md, "Threads").
+    pub shard_sched_batch: bool,
     /// corekv: glommio `io_memory` per shard, bytes. Fixed at start-up.
     pub io_memory: u64,
 
@@ -406,6 +410,7 @@ impl Default for Config {
             tcp_fastopen: 0,
             tcp_defer_accept: false,
             tcp_quickack: false,
+            shard_sched_batch: false,
             io_memory: 0,
             replicaof: None,
             client_output_buffer_limits: DEFAULT_OBUF_LIMITS,
@@ -736,6 +741,7 @@ impl Config {
             Field::TcpFastopen => Value::Num(i64::from(self.tcp_fastopen)),
             Field::TcpDeferAccept => Value::Bool(self.tcp_defer_accept),
             Field::TcpQuickack => Value::Bool(self.tcp_quickack),
+            Field::ShardSchedBatch => Value::Bool(self.shard_sched_batch),
             Field::IoMemory => Value::Num(self.io_memory as i64),
         }
     }
@@ -806,6 +812,7 @@ impl Config {
             Field::TcpFastopen => self.tcp_fastopen = num as u32,
             Field::TcpDeferAccept => self.tcp_defer_accept = flag,
             Field::TcpQuickack => self.tcp_quickack = flag,
+            Field::ShardSchedBatch => self.shard_sched_batch = flag,
             Field::IoMemory => self.io_memory = num as u64,
         }
     }

@@ -258,6 +258,9 @@ async fn shard_main(
     socks: Vec<socket2::Socket>,
 ) {
     let (mesh, inbound) = Mesh::connect(ep).await;
+    if config.shard_sched_batch {
+        runtime::set_sched_batch(true);
+    }
     let config = Rc::new(config);
     let rt = Runtime::new(id, config.clone(), global, mesh);
     rt.spawn_inbound(inbound);

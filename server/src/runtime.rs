@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use corekv_proto::RespWriter;
 use corekv_shard::{Cx, Shard};
 use glommio::channels::shared_channel::ConnectedReceiver;
-use tracing::debug;
+use tracing::{debug, warn};
 
 use crate::blocking::{self, Blocking};
 use crate::client::Registry;
@@ -74,6 +74,9 @@ impl Runtime {
 
     /// Installs a new configuration (CONFIG SET broadcast).
     pub fn set_config(&self, config: Config) {
+        if config.shard_sched_batch != self.config().shard_sched_batch {
+            set_sched_batch(config.shard_sched_batch);
+        }
         self.shard.borrow_mut().set_config(config.shard_config());
         *self.config.borrow_mut() = Rc::new(config);
     }
@@ -181,6 +184,30 @@ impl Runtime {
         for c in self.clients.borrow().iter() {
             c.borrow().kill.fire();
         }
+    }
+}
+
+/// Puts the calling shard thread under `SCHED_BATCH`, or back under `SCHED_OTHER`.
+///
+/// A batch thread that wakes up does not preempt the thread running on its CPU; it runs when
+/// that thread's slice ends or it sleeps. When a shard shares its CPU with a client (or the
+/// other shards' clients), it then wakes to a run of ready connections and messages instead of
+/// to each single one, which is where an executor's fixed cost per turn is paid.
+pub fn set_sched_batch(batch: bool) {
+    let policy = if batch {
+        libc::SCHED_BATCH
+    } else {
+        libc::SCHED_OTHER
+    };
+    let param = libc::sched_param { sched_priority: 0 };
+    // pid 0 is the calling thread; `param` lives across the call.
+    #[allow(unsafe_code)] // reason: a plain libc call with valid arguments
+    let rc = unsafe { libc::sched_setscheduler(0, policy, &param) };
+    if rc != 0 {
+        warn!(
+            "Could not set the scheduling policy of shard thread: {}",
+            std::io::Error::last_os_error()
+        );
     }
 }
 

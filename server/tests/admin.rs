@@ -782,3 +782,70 @@ fn version_flag() {
         assert!(out.contains("corekv"), "{out}");
     }
 }
+
+/// The scheduling policy of each shard thread (`/proc/<pid>/task/<tid>/stat` field 41; 0 is
+/// `SCHED_OTHER`, 3 is `SCHED_BATCH`). Shard threads are named `shard-<id>-<cpu>`; glommio's
+/// helper thread of each shard carries the same name and keeps the default policy, so the
+/// value is the highest policy among the threads of each name.
+fn shard_policies(s: &Server) -> BTreeMap<String, u32> {
+    let mut out = BTreeMap::new();
+    let dir = format!("/proc/{}/task", s.pid());
+    for task in std::fs::read_dir(dir).expect("task dir") {
+        let path = task.expect("task entry").path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let comm = comm.trim();
+        if !comm.starts_with("shard-") {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        // Fields after the parenthesised command name; `policy` is field 41 overall.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let policy: u32 = rest
+            .split_whitespace()
+            .nth(41 - 3)
+            .and_then(|f| f.parse().ok())
+            .expect("policy field");
+        let e = out.entry(comm.to_string()).or_insert(0);
+        *e = (*e).max(policy);
+    }
+    out
+}
+
+#[test]
+fn shard_threads_run_under_sched_batch_and_config_set_switches_it() {
+    // A shard accepts connections only after it has set its policy: once each shard has
+    // answered on a connection of its own, both policies are in place.
+    let settled = |s: &Server| {
+        for shard in 0..2 {
+            assert_eq!(s.raw_on_shard(shard).roundtrip(&["PING"]), b"+PONG\r\n");
+        }
+        shard_policies(s)
+    };
+    let all = |p: u32| move |m: &BTreeMap<String, u32>| m.len() == 2 && m.values().all(|&v| v == p);
+
+    let s = Server::start(&[]);
+    let mut c = s.raw();
+    assert!(all(3)(&settled(&s)), "{:?}", shard_policies(&s));
+    assert_eq!(
+        config_get(&mut c, &["shard-sched-batch"]),
+        pairs(&[("shard-sched-batch", "yes")])
+    );
+    assert_eq!(
+        c.roundtrip(&["CONFIG", "SET", "shard-sched-batch", "no"]),
+        b"+OK\r\n"
+    );
+    // CONFIG SET reaches every shard as a job; the other shard may apply it a moment later.
+    assert!(common::wait_until(Duration::from_secs(5), || all(0)(
+        &shard_policies(&s)
+    )));
+    assert_eq!(
+        c.roundtrip(&["CONFIG", "SET", "shard-sched-batch", "yes"]),
+        b"+OK\r\n"
+    );
+    assert!(common::wait_until(Duration::from_secs(5), || all(3)(
+        &shard_policies(&s)
+    )));
+
+    let off = Server::start(&["--shard-sched-batch", "no"]);
+    assert!(all(0)(&settled(&off)), "{:?}", shard_policies(&off));
+}

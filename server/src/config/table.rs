@@ -132,6 +132,7 @@ pub enum Field {
     TcpFastopen,
     TcpDeferAccept,
     TcpQuickack,
+    ShardSchedBatch,
     IoMemory,
 }
 
@@ -1239,6 +1240,7 @@ pub static DEFS: &[Def] = &[
     number("tcp-fastopen", None, IMM, S, 0, INT_MAX, 0, NumFmt::Int).typed(Field::TcpFastopen),
     boolean("tcp-defer-accept", None, IMM, false).typed(Field::TcpDeferAccept),
     boolean("tcp-quickack", None, MOD, false).typed(Field::TcpQuickack),
+    boolean("shard-sched-batch", None, MOD, true).typed(Field::ShardSchedBatch),
 ];
 
 /// Typed parameters whose capability has not arrived yet: read by the server, acted on later.
