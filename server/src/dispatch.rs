@@ -19,7 +19,7 @@ use corekv_shard::{Cx, OpFn};
 use smallvec::SmallVec;
 
 use crate::client::{ClientRef, ReplyMode};
-use crate::mesh::{Batch, Replies, Response};
+use crate::mesh::{Batch, Response};
 use crate::oneshot;
 use crate::runtime::Runtime;
 
@@ -64,7 +64,8 @@ pub struct Exchange<'r> {
     building: Vec<Option<(u32, Batch)>>,
     next_batch: u32,
     inflight: Vec<(u32, oneshot::Receiver<Response>)>,
-    results: Vec<Option<Replies>>,
+    /// Batches back from their shard, with their replies, by batch number.
+    results: Vec<Option<Batch>>,
     pub flow: Flow,
     /// Whether the reply of the command being dispatched is sent (CLIENT REPLY).
     visible: bool,
@@ -408,10 +409,11 @@ impl<'r> Exchange<'r> {
             self.building = (0..self.rt.nshards).map(|_| None).collect();
         }
         let next = &mut self.next_batch;
+        let mesh = &self.rt.mesh;
         let (no, batch) = self.building[shard].get_or_insert_with(|| {
             let no = *next;
             *next += 1;
-            (no, Batch::new(resp3))
+            (no, mesh.new_batch(resp3))
         });
         let idx = batch.push(op, cmd, db, args);
         Part::Remote(*no, idx)
@@ -472,7 +474,7 @@ impl<'r> Exchange<'r> {
         self.flush().await;
         for (no, rx) in std::mem::take(&mut self.inflight) {
             let replies = match rx.await {
-                Some(Response::Batch { replies, .. }) => Some(replies),
+                Some(Response::Batch { batch, .. }) => Some(batch),
                 _ => None,
             };
             let no = no as usize;
@@ -517,6 +519,9 @@ impl<'r> Exchange<'r> {
                 out.extend_from_slice(bytes);
             }
         }
+        for batch in self.results.drain(..).flatten() {
+            self.rt.mesh.recycle(batch);
+        }
         (out, self.flow)
     }
 
@@ -524,7 +529,7 @@ impl<'r> Exchange<'r> {
         match p {
             Part::Local(s, e) => &w[s..e],
             Part::Remote(no, idx) => match self.results.get(no as usize) {
-                Some(Some(r)) => r.get(idx as usize),
+                Some(Some(r)) => r.reply(idx as usize),
                 _ => b"-ERR shard unavailable (server shutting down)\r\n",
             },
         }
@@ -555,11 +560,15 @@ impl<'r> Exchange<'r> {
             sh.exec(op, &mut cx, args);
             return tmp.into_inner();
         }
-        let mut batch = Batch::new(self.w.is_resp3());
+        let mut batch = self.rt.mesh.new_batch(self.w.is_resp3());
         batch.push(op, cmd, db, args);
         let rx = self.rt.mesh.send_batch(shard, batch);
         match rx.await {
-            Some(Response::Batch { replies, .. }) => replies.get(0).to_vec(),
+            Some(Response::Batch { batch, .. }) => {
+                let reply = batch.reply(0).to_vec();
+                self.rt.mesh.recycle(batch);
+                reply
+            }
             _ => b"-ERR shard unavailable (server shutting down)\r\n".to_vec(),
         }
     }

@@ -21,6 +21,9 @@ use crate::runtime::Runtime;
 
 /// Requests in flight per channel before a sender waits for room.
 const CHANNEL_CAPACITY: usize = 1024;
+/// Batches a shard keeps for reuse, and the largest one it keeps (bytes of buffers).
+const BATCH_POOL: usize = 256;
+const BATCH_KEEP_BYTES: usize = 64 * 1024;
 
 /// One command (or part of one) to run on another shard.
 #[derive(Clone, Copy)]
@@ -34,12 +37,21 @@ pub struct Item {
     pub argc: u32,
 }
 
-/// A connection's items for one shard, from one read of its pipeline: one message.
+/// A connection's items for one shard, from one read of its pipeline: one message. It goes
+/// to the owner, which writes the replies into it, and comes back with them.
+///
+/// Its buffers are allocated and freed by the origin shard only: after the replies are
+/// copied out, the origin keeps the batch for reuse ([`Mesh::recycle`]), so in steady state a
+/// round trip allocates nothing, and no shard frees memory another shard allocated.
 pub struct Batch {
     pub resp3: bool,
     pub arena: Vec<u8>,
     pub ranges: Vec<(u32, u32)>,
     pub items: Vec<Item>,
+    /// The replies, encoded in the origin's protocol, one after the other (owner-written).
+    pub replies: Vec<u8>,
+    /// End offset of each item's reply in `replies`.
+    pub ends: Vec<u32>,
 }
 
 impl Batch {
@@ -49,7 +61,33 @@ impl Batch {
             arena: Vec::new(),
             ranges: Vec::new(),
             items: Vec::new(),
+            replies: Vec::new(),
+            ends: Vec::new(),
         }
+    }
+
+    fn clear(&mut self, resp3: bool) {
+        self.resp3 = resp3;
+        self.arena.clear();
+        self.ranges.clear();
+        self.items.clear();
+        self.replies.clear();
+        self.ends.clear();
+    }
+
+    /// The reply to item `i` (after the owner ran the batch).
+    pub fn reply(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.replies[start..self.ends[i] as usize]
+    }
+
+    /// Bytes held, to decide whether it is worth keeping.
+    fn footprint(&self) -> usize {
+        self.arena.capacity()
+            + self.replies.capacity()
+            + self.ranges.capacity() * 8
+            + self.items.capacity() * std::mem::size_of::<Item>()
+            + self.ends.capacity() * 4
     }
 
     pub fn len(&self) -> usize {
@@ -84,20 +122,6 @@ impl Batch {
     }
 }
 
-/// The replies to a batch, encoded in the origin's protocol, one after the other.
-pub struct Replies {
-    pub buf: Vec<u8>,
-    /// End offset of each item's reply in `buf`.
-    pub ends: Vec<u32>,
-}
-
-impl Replies {
-    pub fn get(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.buf[start..self.ends[i] as usize]
-    }
-}
-
 /// A closure run on another shard's runtime (the control path: INFO, CONFIG SET, CLIENT
 /// LIST/KILL, SCAN steps, cross-shard coordination).
 pub type Job = Box<dyn FnOnce(&Runtime) -> Box<dyn Any + Send> + Send>;
@@ -110,7 +134,7 @@ pub enum Request {
 pub enum Response {
     Batch {
         id: u64,
-        replies: Replies,
+        batch: Batch,
     },
     Job {
         id: u64,
@@ -189,6 +213,8 @@ pub struct Mesh {
     /// Requests queued this turn, per peer; the flusher task sends each peer's as one message.
     outbox: RefCell<Vec<Requests>>,
     flush: Rc<Doorbell>,
+    /// Batches whose replies were consumed, ready for reuse.
+    pool: RefCell<Vec<Batch>>,
 }
 
 /// Wakes the flusher task.
@@ -253,6 +279,7 @@ impl Mesh {
             next_id: Cell::new(1),
             outbox: RefCell::new((0..peers).map(|_| Vec::new()).collect()),
             flush: Rc::new(Doorbell::default()),
+            pool: RefCell::new(Vec::new()),
         };
         for t in req_tx {
             mesh.req_tx.push(match t {
@@ -277,6 +304,25 @@ impl Mesh {
             inbound.responses.push((i, t.await));
         }
         (mesh, inbound)
+    }
+
+    /// An empty batch, reusing a returned one when there is one.
+    pub fn new_batch(&self, resp3: bool) -> Batch {
+        match self.pool.borrow_mut().pop() {
+            Some(mut b) => {
+                b.clear(resp3);
+                b
+            }
+            None => Batch::new(resp3),
+        }
+    }
+
+    /// Takes back a batch whose replies have been used.
+    pub fn recycle(&self, batch: Batch) {
+        let mut pool = self.pool.borrow_mut();
+        if pool.len() < BATCH_POOL && batch.footprint() <= BATCH_KEEP_BYTES {
+            pool.push(batch);
+        }
     }
 
     fn register(&self) -> (u64, oneshot::Receiver<Response>) {

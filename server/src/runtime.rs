@@ -15,7 +15,7 @@ use crate::blocking::{self, Blocking};
 use crate::client::Registry;
 use crate::config::Config;
 use crate::global::Global;
-use crate::mesh::{Batch, Inbound, Mesh, Replies, Request, Requests, Response};
+use crate::mesh::{Batch, Inbound, Mesh, Request, Requests, Response};
 use crate::stats::Stats;
 
 pub struct Runtime {
@@ -81,10 +81,14 @@ impl Runtime {
         *self.config.borrow_mut() = Rc::new(config);
     }
 
-    /// Runs a batch from another shard, in order, without yielding.
-    pub fn exec_batch(&self, batch: &Batch) -> Replies {
-        let mut out = RespWriter::with_buffer(Vec::with_capacity(64 * batch.len()), batch.resp3);
-        let mut ends = Vec::with_capacity(batch.len());
+    /// Runs a batch from another shard, in order, without yielding; the replies go into the
+    /// batch.
+    pub fn exec_batch(&self, batch: &mut Batch) {
+        let mut buf = std::mem::take(&mut batch.replies);
+        buf.clear();
+        let mut out = RespWriter::with_buffer(buf, batch.resp3);
+        let mut ends = std::mem::take(&mut batch.ends);
+        ends.clear();
         let mut argv = Vec::new();
         let start = Instant::now();
         {
@@ -108,10 +112,8 @@ impl Runtime {
         for item in &batch.items {
             stats.time(item.cmd, per);
         }
-        Replies {
-            buf: out.into_inner(),
-            ends,
-        }
+        batch.replies = out.into_inner();
+        batch.ends = ends;
     }
 
     /// Spawns the inbound tasks for both meshes, and the outbound flusher.
@@ -216,10 +218,10 @@ async fn serve_requests(rt: Rc<Runtime>, peer: usize, rx: ConnectedReceiver<Requ
         let resps: Vec<Response> = reqs
             .into_iter()
             .map(|req| match req {
-                Request::Batch { id, batch } => Response::Batch {
-                    id,
-                    replies: rt.exec_batch(&batch),
-                },
+                Request::Batch { id, mut batch } => {
+                    rt.exec_batch(&mut batch);
+                    Response::Batch { id, batch }
+                }
                 Request::Job { id, job } => Response::Job {
                     id,
                     result: job(&rt),
