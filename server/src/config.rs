@@ -53,7 +53,7 @@
 //! | `tcp-fastopen` | `tcp_fastopen` | corekv: TCP Fast Open queue length (0: off) |
 //! | `tcp-defer-accept` | `tcp_defer_accept` | corekv: TCP_DEFER_ACCEPT on listeners |
 //! | `tcp-quickack` | `tcp_quickack` | corekv: TCP_QUICKACK on client sockets |
-//! | `shard-sched-batch` | `shard_sched_batch` | corekv: shard threads run under `SCHED_BATCH` |
+//! | `shard-sched-batch` | `shard_sched_batch` | corekv: shard threads run under `SCHED_BATCH` (default no) |
 //!
 //! `shards`, `io-memory`, `tcp-fastopen` and `tcp-defer-accept` are fixed at start-up (`CONFIG SET`
 //! refuses them as immutable); `tcp-quickack` and `shard-sched-batch` may change at run time.
