@@ -85,9 +85,9 @@ impl Batch {
     fn footprint(&self) -> usize {
         self.arena.capacity()
             + self.replies.capacity()
-            + self.ranges.capacity() * 8
+            + self.ranges.capacity() * std::mem::size_of::<(u32, u32)>()
             + self.items.capacity() * std::mem::size_of::<Item>()
-            + self.ends.capacity() * 4
+            + self.ends.capacity() * std::mem::size_of::<u32>()
     }
 
     pub fn len(&self) -> usize {
