@@ -18,6 +18,7 @@ mod logging;
 mod mesh;
 mod net;
 mod oneshot;
+mod poller;
 mod runtime;
 mod stats;
 
@@ -264,18 +265,37 @@ async fn shard_main(
     let config = Rc::new(config);
     let rt = Runtime::new(id, config.clone(), global, mesh);
     rt.spawn_inbound(inbound);
+    let poller = match poller::Poller::new() {
+        Ok(p) => p,
+        Err(e) => {
+            error!("Cannot create the epoll instance of shard {id}: {e}");
+            rt.global.request_shutdown();
+            return;
+        }
+    };
+    glommio::spawn_local(poller.clone().run()).detach();
     let mut accept_tasks = Vec::new();
     for s in socks {
-        let listener = net::adopt_listener(s);
-        let rt = rt.clone();
-        accept_tasks.push(glommio::spawn_local(accept_tcp(rt, listener)));
+        match poller::Listener::new(&poller, net::into_owned(s)) {
+            Ok(l) => {
+                let (rt, poller) = (rt.clone(), poller.clone());
+                accept_tasks.push(glommio::spawn_local(accept_loop(rt, poller, l, None)));
+            }
+            Err(e) => {
+                error!("Cannot listen on shard {id}: {e}");
+                rt.global.request_shutdown();
+            }
+        }
     }
     if id == 0 {
         if let Some(path) = &config.unixsocket {
-            match bind_unix(path, config.unixsocketperm) {
+            match bind_unix(path, config.unixsocketperm)
+                .and_then(|fd| poller::Listener::new(&poller, fd))
+            {
                 Ok(l) => {
-                    let rt = rt.clone();
-                    accept_tasks.push(glommio::spawn_local(accept_unix(rt, l, path.clone())));
+                    let (rt, poller) = (rt.clone(), poller.clone());
+                    let path = Some(path.clone());
+                    accept_tasks.push(glommio::spawn_local(accept_loop(rt, poller, l, path)));
                 }
                 Err(e) => {
                     error!("Failed opening Unix socket: {e}");
@@ -297,66 +317,68 @@ async fn shard_main(
     rt.mesh.close();
 }
 
-async fn accept_tcp(rt: Rc<Runtime>, listener: glommio::net::TcpListener) {
+/// Accepts connections on one listener (TCP, or the unix socket at `unix_path`) and spawns a
+/// task for each.
+async fn accept_loop(
+    rt: Rc<Runtime>,
+    poller: Rc<poller::Poller>,
+    listener: poller::Listener,
+    unix_path: Option<String>,
+) {
     loop {
-        let stream = match listener.accept().await {
-            Ok(s) => s,
+        let fd = match listener.accept().await {
+            Ok(fd) => fd,
             Err(e) => {
+                // Out of descriptors and the like: Redis logs and goes on too.
                 warn!("Accepting client connection: {e}");
                 glommio::timer::sleep(Duration::from_millis(10)).await;
                 continue;
             }
         };
-        let config = rt.config();
-        net::tune_client_socket(&stream, &config);
-        let peer_addr = stream.peer_addr().ok();
-        let local_addr = stream.local_addr().ok();
-        let peer = conn::Peer {
-            addr: peer_addr.as_ref().map(net::format_addr).unwrap_or_default(),
-            laddr: local_addr
-                .as_ref()
-                .map(net::format_addr)
-                .unwrap_or_default(),
-            unix: false,
-            local: peer_addr.as_ref().is_some_and(net::is_loopback),
-            fd: std::os::fd::AsRawFd::as_raw_fd(&stream),
+        let peer = match &unix_path {
+            Some(path) => conn::Peer {
+                addr: format!("{path}:0"),
+                laddr: format!("{path}:0"),
+                unix: true,
+                local: true,
+                fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
+            },
+            None => {
+                net::tune_client_socket(&fd, &rt.config());
+                let sock = socket2::SockRef::from(&fd);
+                let peer_addr = sock.peer_addr().ok().and_then(|a| a.as_socket());
+                let local_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
+                conn::Peer {
+                    addr: peer_addr.as_ref().map(net::format_addr).unwrap_or_default(),
+                    laddr: local_addr
+                        .as_ref()
+                        .map(net::format_addr)
+                        .unwrap_or_default(),
+                    unix: false,
+                    local: peer_addr.as_ref().is_some_and(net::is_loopback),
+                    fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
+                }
+            }
+        };
+        let stream = match poller::Socket::new(&poller, fd) {
+            Ok(s) => s,
+            Err(e) => {
+                warn!("Registering client connection: {e}");
+                continue;
+            }
         };
         let rt = rt.clone();
         glommio::spawn_local(conn::serve(rt, stream, peer)).detach();
     }
 }
 
-fn bind_unix(path: &str, perm: u32) -> std::io::Result<glommio::net::UnixListener> {
-    // A stale socket file from an earlier run would make bind fail, as Redis unlinks first.
+/// Binds the unix socket (non-blocking, listening), removing a stale file first as Redis does.
+fn bind_unix(path: &str, perm: u32) -> std::io::Result<std::os::fd::OwnedFd> {
     let _ = std::fs::remove_file(path);
-    let l =
-        glommio::net::UnixListener::bind(path).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let l = std::os::unix::net::UnixListener::bind(path)?;
     if perm != 0 {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm))?;
     }
-    Ok(l)
-}
-
-async fn accept_unix(rt: Rc<Runtime>, listener: glommio::net::UnixListener, path: String) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok(s) => s,
-            Err(e) => {
-                warn!("Accepting client connection: {e}");
-                glommio::timer::sleep(Duration::from_millis(10)).await;
-                continue;
-            }
-        };
-        let peer = conn::Peer {
-            addr: format!("{path}:0"),
-            laddr: format!("{path}:0"),
-            unix: true,
-            local: true,
-            // glommio does not expose a unix stream's descriptor; CLIENT LIST shows -1.
-            fd: -1,
-        };
-        let rt = rt.clone();
-        glommio::spawn_local(conn::serve(rt, stream, peer)).detach();
-    }
+    Ok(l.into())
 }

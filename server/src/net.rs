@@ -158,12 +158,12 @@ pub fn bind_all(config: &Config, shards: usize) -> Result<(Vec<Vec<Socket>>, u16
     Ok((per_shard, port))
 }
 
-/// Adopts a listening socket created by [`bind_all`] into the current glommio executor.
-pub fn adopt_listener(sock: Socket) -> glommio::net::TcpListener {
+/// Takes ownership of a listening socket created by [`bind_all`] as a plain descriptor.
+pub fn into_owned(sock: Socket) -> std::os::fd::OwnedFd {
     let fd = sock.into_raw_fd();
-    // SAFETY: `fd` is a bound, listening TCP socket whose ownership we just took out of
-    // `sock` (into_raw_fd), so the listener becomes its sole owner and closes it on drop.
-    unsafe { glommio::net::TcpListener::from_raw_fd(fd) }
+    // SAFETY: `fd` was just released by `sock` (into_raw_fd), so the returned OwnedFd is its
+    // sole owner and closes it on drop.
+    unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }
 }
 
 /// Options Redis sets on accepted client sockets, plus our opt-in ones.

@@ -22,6 +22,9 @@ struct ShardInfo {
     clients: usize,
     blocked: usize,
     stats: Stats,
+    /// The executor's task-queue runs and tasks run since start (its turns, roughly).
+    executor_runs: u64,
+    tasks_run: u64,
 }
 
 fn gather(rt: &Runtime) -> ShardInfo {
@@ -36,7 +39,12 @@ fn gather(rt: &Runtime) -> ShardInfo {
         clients: rt.clients.borrow().len(),
         blocked: rt.blocking.borrow().blocked_clients,
         stats: rt.stats.borrow().clone(),
+        executor_runs: 0,
+        tasks_run: 0,
     };
+    let ex = glommio::executor().executor_stats();
+    info.executor_runs = ex.scheduler_runs();
+    info.tasks_run = ex.tasks_executed();
     for db in &sh.dbs {
         info.dbs.push((db.len(), db.expires_len(), db.avg_ttl));
         info.expired_keys += db.stats.expired_keys;
@@ -460,11 +468,13 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
                     let keys: usize = s.dbs.iter().map(|d| d.0).sum();
                     let expires: usize = s.dbs.iter().map(|d| d.1).sum();
                     line!(
-                        "shard{}:keys={keys},expires={expires},connected_clients={},commands_processed={},commands_executed={}",
+                        "shard{}:keys={keys},expires={expires},connected_clients={},commands_processed={},commands_executed={},executor_runs={},tasks_run={}",
                         s.id,
                         s.clients,
                         s.stats.total_commands_processed,
-                        s.stats.executed
+                        s.stats.executed,
+                        s.executor_runs,
+                        s.tasks_run
                     );
                 }
             }
