@@ -285,7 +285,8 @@ impl<'r> Exchange<'r> {
             self.exec_local(op, def.name, db, args);
             self.end_local(start, Some(def.name));
         } else {
-            let part = self.push_remote(target, op, def.name, db, args);
+            let key1 = matches!(def.keys, Keys::Range { first: 1, .. });
+            let part = self.push_remote(target, op, def.name, db, key1, args);
             self.slots.push(Slot {
                 kind: SlotKind::One(part),
                 cmd: Some(def.name),
@@ -329,7 +330,7 @@ impl<'r> Exchange<'r> {
                 self.exec_local(part, def.name, db, &argv);
                 parts.push(Part::Local(start, self.w.len()));
             } else {
-                parts.push(self.push_remote(shard, part, def.name, db, &argv));
+                parts.push(self.push_remote(shard, part, def.name, db, true, &argv));
             }
         }
         self.slots.push(Slot {
@@ -356,7 +357,7 @@ impl<'r> Exchange<'r> {
                 self.exec_local(op, def.name, db, args);
                 parts.push(Part::Local(start, self.w.len()));
             } else {
-                parts.push(self.push_remote(shard, op, def.name, db, args));
+                parts.push(self.push_remote(shard, op, def.name, db, false, args));
             }
         }
         self.slots.push(Slot {
@@ -401,6 +402,7 @@ impl<'r> Exchange<'r> {
         op: OpFn,
         cmd: &'static str,
         db: usize,
+        key1: bool,
         args: &[&[u8]],
     ) -> Part {
         self.enter_slots();
@@ -415,7 +417,7 @@ impl<'r> Exchange<'r> {
             *next += 1;
             (no, mesh.new_batch(resp3))
         });
-        let idx = batch.push(op, cmd, db, args);
+        let idx = batch.push(op, cmd, db, key1, args);
         Part::Remote(*no, idx)
     }
 
@@ -561,7 +563,7 @@ impl<'r> Exchange<'r> {
             return tmp.into_inner();
         }
         let mut batch = self.rt.mesh.new_batch(self.w.is_resp3());
-        batch.push(op, cmd, db, args);
+        batch.push(op, cmd, db, false, args);
         let rx = self.rt.mesh.send_batch(shard, batch);
         match rx.await {
             Some(Response::Batch { batch, .. }) => {

@@ -32,6 +32,8 @@ pub struct Item {
     /// Full lower-case command name (error messages, statistics).
     pub cmd: &'static str,
     pub db: u32,
+    /// Whether its second argument is a key (the owner warms those before running a batch).
+    pub key1: bool,
     /// Its arguments: `ranges[first..first + argc]` into the batch arena.
     pub first: u32,
     pub argc: u32,
@@ -94,8 +96,16 @@ impl Batch {
         self.items.len()
     }
 
-    /// Appends an item, copying its arguments into the arena. Returns its index.
-    pub fn push(&mut self, op: OpFn, cmd: &'static str, db: usize, args: &[&[u8]]) -> u32 {
+    /// Appends an item, copying its arguments into the arena. Returns its index. `key1`: the
+    /// second argument is a key.
+    pub fn push(
+        &mut self,
+        op: OpFn,
+        cmd: &'static str,
+        db: usize,
+        key1: bool,
+        args: &[&[u8]],
+    ) -> u32 {
         let first = self.ranges.len() as u32;
         for a in args {
             let start = self.arena.len() as u32;
@@ -106,10 +116,17 @@ impl Batch {
             op,
             cmd,
             db: db as u32,
+            key1: key1 && args.len() >= 2,
             first,
             argc: args.len() as u32,
         });
         (self.items.len() - 1) as u32
+    }
+
+    /// Argument `n` of `item` (which has more than `n`).
+    pub fn arg(&self, item: &Item, n: usize) -> &[u8] {
+        let (s, e) = self.ranges[item.first as usize + n];
+        &self.arena[s as usize..e as usize]
     }
 
     /// The arguments of item `i`.

@@ -91,6 +91,15 @@ impl Runtime {
         let start = Instant::now();
         {
             let mut sh = self.shard.borrow_mut();
+            if batch.items.len() > 1 {
+                sh.warm::<64>(
+                    batch
+                        .items
+                        .iter()
+                        .filter(|i| i.key1)
+                        .map(|i| (i.db as usize, batch.arg(i, 1))),
+                );
+            }
             let now = sh.now_ms();
             for item in &batch.items {
                 batch.args(item, &mut argv);

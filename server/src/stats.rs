@@ -51,6 +51,10 @@ pub struct Stats {
     pub net_input_bytes: u64,
     pub net_output_bytes: u64,
     pub expired_keys_active: u64,
+    /// The executor's task-queue runs and tasks run (INFO `shards`), accumulated from
+    /// glommio's counters, which reset each time they are read.
+    pub executor_runs: u64,
+    pub tasks_run: u64,
 }
 
 impl Stats {

@@ -129,6 +129,19 @@ impl Db {
         self.keys.is_empty()
     }
 
+    /// Starts bringing `key`'s place in the keyspace into cache; returns its hash for
+    /// [`Db::warm_entry`] (see [`Dict::warm_bucket`]).
+    pub fn warm_slot(&self, key: &[u8]) -> u64 {
+        let h = hash_key(key);
+        self.keys.warm_bucket(h);
+        h
+    }
+
+    /// Brings the first entry of the bucket of hash `h` into cache.
+    pub fn warm_entry(&self, h: u64) {
+        self.keys.warm_head(h);
+    }
+
     /// Number of keys with a TTL.
     pub fn expires_len(&self) -> usize {
         self.expires.len()

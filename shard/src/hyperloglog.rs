@@ -691,7 +691,7 @@ fn merge_into(max: &mut [u8], hll: &[u8]) -> Result<(), Corrupt> {
 /// [`NOT_HLL`].
 fn hll_bytes(v: &Value) -> Result<&[u8], OpError> {
     let b: &[u8] = match v {
-        Value::Str(b) => b,
+        Value::Str(b) => b.as_bytes(),
         Value::Raw(b) => b,
         Value::Int(_) => return Err(OpError::msg(NOT_HLL)),
         _ => return Err(OpError::WrongType),

@@ -221,6 +221,23 @@ impl Shard {
         &mut self.dbs[index.min(last)]
     }
 
+    /// Brings the keyspace entries of a run of commands into cache before they execute, so
+    /// their memory misses overlap: `keys` yields (database, key) pairs, at most `N` of
+    /// them are warmed.
+    pub fn warm<'k, const N: usize>(&self, keys: impl Iterator<Item = (usize, &'k [u8])>) {
+        let last = self.dbs.len().saturating_sub(1);
+        let mut hashes = [(0usize, 0u64); N];
+        let mut n = 0;
+        for (db, key) in keys.take(N) {
+            let db = db.min(last);
+            hashes[n] = (db, self.dbs[db].warm_slot(key));
+            n += 1;
+        }
+        for &(db, h) in &hashes[..n] {
+            self.dbs[db].warm_entry(h);
+        }
+    }
+
     /// Runs an op and writes its error reply if it fails. Returns whether it succeeded.
     ///
     /// A panicking op is a bug, but it must not take the shard (and every client of it) down:

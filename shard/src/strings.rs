@@ -340,7 +340,7 @@ pub(crate) fn read_string<'a>(
 pub(crate) fn reply_string(cx: &mut Cx<'_>, v: &Value) {
     match v {
         Value::Int(n) => cx.out.bulk_int(*n),
-        Value::Str(b) => cx.out.bulk(b),
+        Value::Str(b) => cx.out.bulk(b.as_bytes()),
         Value::Raw(b) => cx.out.bulk(b),
         // Callers check the type first; a non-string never reaches here.
         _ => cx.out.null(),
@@ -740,7 +740,7 @@ pub fn msetnx(sh: &mut Shard, cx: &mut Cx<'_>, a: &[&[u8]]) -> OpResult {
 fn value_to_i64(v: &Value) -> Result<i64, OpError> {
     match v {
         Value::Int(n) => Ok(*n),
-        Value::Str(b) => parse_i64_strict(b).ok_or(OpError::NotInteger),
+        Value::Str(b) => parse_i64_strict(b.as_bytes()).ok_or(OpError::NotInteger),
         Value::Raw(b) => parse_i64_strict(b).ok_or(OpError::NotInteger),
         _ => Err(OpError::WrongType),
     }
@@ -801,7 +801,7 @@ pub fn decrby(sh: &mut Shard, cx: &mut Cx<'_>, a: &[&[u8]]) -> OpResult {
 pub fn value_to_long_double(v: &Value) -> Result<LongDouble, OpError> {
     match v {
         Value::Int(n) => Ok(LongDouble::from_i64(*n)),
-        Value::Str(b) => LongDouble::parse(b).ok_or(OpError::NotFloat),
+        Value::Str(b) => LongDouble::parse(b.as_bytes()).ok_or(OpError::NotFloat),
         Value::Raw(b) => LongDouble::parse(b).ok_or(OpError::NotFloat),
         _ => Err(OpError::WrongType),
     }
@@ -825,7 +825,7 @@ pub fn incrbyfloat(sh: &mut Shard, cx: &mut Cx<'_>, a: &[&[u8]]) -> OpResult {
     }
     let text = sum.to_human_string();
     // Stored as a plain string (never `int`), as Redis's createStringObjectFromLongDouble.
-    let value = Value::Str(text.as_bytes().into());
+    let value = Value::Str(crate::key::Key::new(text.as_bytes()));
     match entry {
         Some(e) => e.value = value,
         None => {

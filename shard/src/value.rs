@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use crate::key::Key;
 use crate::util::parse_i64_strict;
 
 /// The longest string Redis stores as `embstr`.
@@ -16,8 +17,10 @@ pub const EMBSTR_MAX: usize = 44;
 pub enum Value {
     /// A string that is the canonical decimal form of an integer (`int`).
     Int(i64),
-    /// An immutable string (`embstr` up to [`EMBSTR_MAX`] bytes, else `raw`).
-    Str(Box<[u8]>),
+    /// An immutable string (`embstr` up to [`EMBSTR_MAX`] bytes, else `raw`). Short ones
+    /// (up to [`Key::INLINE_CAP`] bytes) live inside the value, so reading one costs no memory
+    /// access beyond the keyspace entry.
+    Str(Key),
     /// A string modified in place (`raw`).
     Raw(Vec<u8>),
     List(Box<crate::lists::List>),
@@ -35,7 +38,7 @@ impl Value {
                 return Value::Int(n);
             }
         }
-        Value::Str(bytes.into())
+        Value::Str(Key::new(bytes))
     }
 
     /// The `TYPE` name.
@@ -72,7 +75,7 @@ impl Value {
     pub fn as_bytes(&self) -> Option<Cow<'_, [u8]>> {
         match self {
             Value::Int(n) => Some(Cow::Owned(n.to_string().into_bytes())),
-            Value::Str(b) => Some(Cow::Borrowed(b)),
+            Value::Str(b) => Some(Cow::Borrowed(b.as_bytes())),
             Value::Raw(v) => Some(Cow::Borrowed(v)),
             _ => None,
         }
@@ -94,7 +97,7 @@ impl Value {
         match self {
             Value::Raw(_) => {}
             Value::Int(n) => *self = Value::Raw(n.to_string().into_bytes()),
-            Value::Str(b) => *self = Value::Raw(std::mem::take(b).into_vec()),
+            Value::Str(b) => *self = Value::Raw(b.as_bytes().to_vec()),
             _ => return None,
         }
         match self {
@@ -107,7 +110,7 @@ impl Value {
     pub fn heap_size(&self) -> usize {
         match self {
             Value::Int(_) => 0,
-            Value::Str(b) => b.len(),
+            Value::Str(b) => b.heap_size(),
             Value::Raw(v) => v.capacity(),
             Value::List(l) => std::mem::size_of_val(&**l) + l.heap_size(),
             Value::Hash(h) => h.heap_size(),

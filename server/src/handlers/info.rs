@@ -22,9 +22,6 @@ struct ShardInfo {
     clients: usize,
     blocked: usize,
     stats: Stats,
-    /// The executor's task-queue runs and tasks run since start (its turns, roughly).
-    executor_runs: u64,
-    tasks_run: u64,
 }
 
 fn gather(rt: &Runtime) -> ShardInfo {
@@ -38,13 +35,14 @@ fn gather(rt: &Runtime) -> ShardInfo {
         dirty: sh.dirty,
         clients: rt.clients.borrow().len(),
         blocked: rt.blocking.borrow().blocked_clients,
-        stats: rt.stats.borrow().clone(),
-        executor_runs: 0,
-        tasks_run: 0,
+        stats: {
+            let mut stats = rt.stats.borrow_mut();
+            let ex = glommio::executor().executor_stats();
+            stats.executor_runs += ex.scheduler_runs();
+            stats.tasks_run += ex.tasks_executed();
+            stats.clone()
+        },
     };
-    let ex = glommio::executor().executor_stats();
-    info.executor_runs = ex.scheduler_runs();
-    info.tasks_run = ex.tasks_executed();
     for db in &sh.dbs {
         info.dbs.push((db.len(), db.expires_len(), db.avg_ttl));
         info.expired_keys += db.stats.expired_keys;
@@ -473,8 +471,8 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
                         s.clients,
                         s.stats.total_commands_processed,
                         s.stats.executed,
-                        s.executor_runs,
-                        s.tasks_run
+                        s.stats.executor_runs,
+                        s.stats.tasks_run
                     );
                 }
             }
