@@ -10,7 +10,11 @@ use std::cell::RefCell;
 use std::os::fd::RawFd;
 use std::rc::Rc;
 
-use corekv_proto::{ParseLimits, RequestKind, RequestParser};
+use std::collections::VecDeque;
+use std::ops::Range;
+
+use corekv_proto::{ParseLimits, ProtoError, RequestKind, RequestParser};
+use corekv_shard::cmd::{CommandDef, Flags, Route};
 use futures_lite::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smallvec::SmallVec;
 use tracing::{debug, warn};
@@ -26,6 +30,8 @@ const MAX_REQUESTS_PER_EXCHANGE: usize = 1024;
 /// Reply bytes after which an exchange stops taking more requests.
 const MAX_REPLY_BYTES_PER_EXCHANGE: usize = 1 << 20;
 const INITIAL_BUFFER: usize = 16 * 1024;
+/// Requests parsed ahead of dispatch at most (see [`Ahead`]).
+const LOOKAHEAD: usize = 32;
 
 const DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is \
 enabled and no password is set for the default user. In this mode connections are only accepted \
@@ -169,25 +175,114 @@ impl Drop for ClientCount {
     }
 }
 
+/// The connection's request parser and the requests it parsed ahead of their dispatch:
+/// argument ranges (into the read buffer, or into `inline_store` for inline requests) and each
+/// request's looked-up command. Parsing a run of data commands before dispatching the first
+/// lets the shard warm all their keys at once (`Exchange::warm`); everything else is
+/// dispatched exactly as if parsed one at a time.
+#[derive(Default)]
+struct Ahead {
+    parser: RequestParser,
+    /// The parser's output for one request (argument ranges; unescaped inline arguments).
+    scratch: Vec<Range<usize>>,
+    inline: Vec<u8>,
+    ranges: Vec<Range<usize>>,
+    inline_store: Vec<u8>,
+    reqs: VecDeque<Queued>,
+    /// A protocol error found after the queued requests: reported once they are dispatched.
+    fatal: Option<ProtoError>,
+}
+
+#[derive(Clone, Copy)]
+struct Queued {
+    first: usize,
+    argc: usize,
+    inline: bool,
+    def: Option<&'static CommandDef>,
+}
+
+impl Ahead {
+    /// Parses up to [`LOOKAHEAD`] requests from `buf[*start..end]` (advancing `start`). It stops
+    /// after any request that is not a plain keyed data command, because such a request may
+    /// change how the next ones parse or run (AUTH and the parser's limits, SELECT, CONFIG
+    /// SET, MULTI, blocking commands): those are parsed after it ran, as Redis would.
+    fn refill(&mut self, buf: &[u8], start: &mut usize, end: usize, limits: &ParseLimits) {
+        debug_assert!(self.reqs.is_empty());
+        let (parser, scratch, inline) = (&mut self.parser, &mut self.scratch, &mut self.inline);
+        self.ranges.clear();
+        self.inline_store.clear();
+        while self.reqs.len() < LOOKAHEAD && self.fatal.is_none() {
+            match parser.parse(&buf[*start..end], limits, scratch, inline) {
+                Ok(Some((kind, consumed))) => {
+                    let base = *start;
+                    *start += consumed;
+                    if scratch.is_empty() {
+                        continue;
+                    }
+                    let first = self.ranges.len();
+                    let is_inline = kind == RequestKind::Inline;
+                    if is_inline {
+                        let off = self.inline_store.len();
+                        self.inline_store.extend_from_slice(inline);
+                        self.ranges
+                            .extend(scratch.iter().map(|r| r.start + off..r.end + off));
+                    } else {
+                        self.ranges
+                            .extend(scratch.iter().map(|r| r.start + base..r.end + base));
+                    }
+                    let name = if is_inline {
+                        &self.inline_store[self.ranges[first].clone()]
+                    } else {
+                        &buf[self.ranges[first].clone()]
+                    };
+                    let def = corekv_shard::cmd::lookup(name);
+                    self.reqs.push_back(Queued {
+                        first,
+                        argc: scratch.len(),
+                        inline: is_inline,
+                        def,
+                    });
+                    let plain = def.is_some_and(|d| {
+                        matches!(d.route, Route::Shard { .. }) && !d.flags.has(Flags::BLOCKING)
+                    });
+                    if !plain || limits.auth_required {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => self.fatal = Some(e),
+            }
+        }
+    }
+
+    /// The arguments of `q`.
+    fn args<'a>(&'a self, buf: &'a [u8], q: &Queued) -> SmallVec<[&'a [u8]; 8]> {
+        let base: &[u8] = if q.inline { &self.inline_store } else { buf };
+        self.ranges[q.first..q.first + q.argc]
+            .iter()
+            .map(|r| &base[r.clone()])
+            .collect()
+    }
+}
+
 async fn run<S>(rt: &Rc<Runtime>, stream: &mut S, client: &Rc<RefCell<ClientInfo>>) -> &'static str
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut buf = vec![0u8; INITIAL_BUFFER];
     let (mut start, mut end) = (0usize, 0usize);
-    let mut parser = RequestParser::new();
-    let mut ranges = Vec::new();
-    let mut inline = Vec::new();
+    let mut ahead = Ahead::default();
     let mut out_buf: Vec<u8> = Vec::with_capacity(INITIAL_BUFFER);
     loop {
-        // Make room: move a partial request to the front, or grow for a big one.
+        // Make room: move a partial request to the front, or grow for a big one. (Nothing is
+        // queued in `ahead` here: the buffer is only read into once the queue is drained.)
         if end == buf.len() {
             if start > 0 {
                 buf.copy_within(start..end, 0);
                 end -= start;
                 start = 0;
             } else {
-                let want = parser.needed_len().unwrap_or(0).max(buf.len() * 2);
+                let want = ahead.parser.needed_len().unwrap_or(0).max(buf.len() * 2);
                 buf.resize(want, 0);
             }
         }
@@ -223,53 +318,58 @@ where
             let mut more = false;
             let mut dispatched = 0;
             loop {
-                let limits = ParseLimits {
-                    max_bulk_len: rt.config().proto_max_bulk_len,
-                    auth_required: !client.borrow().authenticated,
-                };
-                match parser.parse(&buf[start..end], &limits, &mut ranges, &mut inline) {
-                    Ok(Some((kind, consumed))) => {
-                        let base: &[u8] = match kind {
-                            RequestKind::Multibulk => &buf[start..end],
-                            RequestKind::Inline => &inline,
-                        };
-                        let argv: SmallVec<[&[u8]; 8]> =
-                            ranges.iter().map(|r| &base[r.clone()]).collect();
-                        start += consumed;
-                        if argv.is_empty() {
-                            continue;
-                        }
-                        if may_block(&argv) {
-                            // A blocked client must still notice its connection going away:
-                            // watch the socket while the command waits.
-                            let early = dispatch_watching(&mut ex, &argv, stream, client).await;
-                            drop(argv);
-                            if !early.is_empty() {
-                                if buf.len() - end < early.len() {
-                                    buf.resize(end + early.len(), 0);
-                                }
-                                buf[end..end + early.len()].copy_from_slice(&early);
-                                end += early.len();
-                            }
-                        } else {
-                            ex.dispatch(&argv).await;
-                        }
-                        dispatched += 1;
-                        if ex.flow == Flow::Close || client.borrow().close_after_reply {
-                            break;
-                        }
-                        if dispatched >= MAX_REQUESTS_PER_EXCHANGE
-                            || ex.pending_bytes() >= MAX_REPLY_BYTES_PER_EXCHANGE
-                        {
-                            more = true;
-                            break;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
+                if ahead.reqs.is_empty() {
+                    if let Some(e) = ahead.fatal.take() {
                         fatal = Some(e);
                         break;
                     }
+                    let limits = ParseLimits {
+                        max_bulk_len: rt.config().proto_max_bulk_len,
+                        auth_required: !client.borrow().authenticated,
+                    };
+                    ahead.refill(&buf, &mut start, end, &limits);
+                    if ahead.reqs.len() > 1 {
+                        ex.warm(ahead.reqs.iter().filter(|q| q.argc >= 2).filter_map(|q| {
+                            let def = q.def?;
+                            let base: &[u8] = if q.inline { &ahead.inline_store } else { &buf };
+                            Some((def, &base[ahead.ranges[q.first + 1].clone()]))
+                        }));
+                    }
+                    if ahead.reqs.is_empty() {
+                        if let Some(e) = ahead.fatal.take() {
+                            fatal = Some(e);
+                        }
+                        break;
+                    }
+                }
+                let Some(q) = ahead.reqs.pop_front() else {
+                    break;
+                };
+                let argv = ahead.args(&buf, &q);
+                if may_block(&argv) {
+                    // A blocked client must still notice its connection going away: watch
+                    // the socket while the command waits.
+                    let early = dispatch_watching(&mut ex, &argv, stream, client).await;
+                    drop(argv);
+                    if !early.is_empty() {
+                        if buf.len() - end < early.len() {
+                            buf.resize(end + early.len(), 0);
+                        }
+                        buf[end..end + early.len()].copy_from_slice(&early);
+                        end += early.len();
+                    }
+                } else {
+                    ex.dispatch_found(&argv, q.def).await;
+                }
+                dispatched += 1;
+                if ex.flow == Flow::Close || client.borrow().close_after_reply {
+                    break;
+                }
+                if dispatched >= MAX_REQUESTS_PER_EXCHANGE
+                    || ex.pending_bytes() >= MAX_REPLY_BYTES_PER_EXCHANGE
+                {
+                    more = true;
+                    break;
                 }
             }
             let (mut out, flow) = ex.finish().await;
@@ -290,7 +390,7 @@ where
                 return "closed by command";
             }
             out_buf = out;
-            if start == end {
+            if start == end && ahead.reqs.is_empty() {
                 start = 0;
                 end = 0;
             }

@@ -139,9 +139,15 @@ impl<'r> Exchange<'r> {
 
     /// Dispatches one request. Replies (or slots for them) are in order when it returns.
     pub async fn dispatch(&mut self, args: &[&[u8]]) {
+        self.dispatch_found(args, cmd::lookup(args[0])).await
+    }
+
+    /// [`Exchange::dispatch`] for a request whose command the caller already looked up
+    /// (`found` is `cmd::lookup(args[0])`).
+    pub async fn dispatch_found(&mut self, args: &[&[u8]], found: Option<&'static CommandDef>) {
         self.visible = self.take_reply_visibility();
         let start = self.w.len();
-        let def = match self.check(args) {
+        let def = match self.check(args, found) {
             Ok(def) => def,
             Err((msg, def)) => {
                 self.w.error(&msg);
@@ -206,8 +212,9 @@ impl<'r> Exchange<'r> {
     fn check(
         &self,
         args: &[&[u8]],
+        found: Option<&'static CommandDef>,
     ) -> Result<&'static CommandDef, (String, Option<&'static CommandDef>)> {
-        let Some(mut def) = cmd::lookup(args[0]) else {
+        let Some(mut def) = found else {
             return Err((unknown_command(args), None));
         };
         if !def.subcommands.is_empty() && args.len() >= 2 {
@@ -365,6 +372,22 @@ impl<'r> Exchange<'r> {
             cmd: Some(def.name),
             visible: self.visible,
         });
+    }
+
+    /// Brings the keyspace entries of the coming requests that run on this shard into cache
+    /// before they are dispatched, so that their memory misses overlap (see `Shard::warm`).
+    /// `reqs` yields each request's looked-up command with its second argument; only keyed
+    /// commands whose first key is that argument and lives on this shard are warmed.
+    pub fn warm<'a>(&self, reqs: impl Iterator<Item = (&'static CommandDef, &'a [u8])>) {
+        let (n, me) = (self.rt.nshards, self.rt.id);
+        let db = self.client.borrow().db;
+        let local = reqs.filter_map(|(def, key)| match (def.route, def.keys) {
+            (Route::Shard { .. }, Keys::Range { first: 1, .. }) => {
+                (n == 1 || key_shard(key, n) == me).then_some((db, key))
+            }
+            _ => None,
+        });
+        self.rt.shard.borrow().warm::<32>(local);
     }
 
     /// Runs an op on this shard's data, writing its reply into `w`.

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{key_on, wait_until, Raw, Server};
+use common::{encode, key_on, wait_until, Raw, Server};
 use corekv_proto::Frame;
 
 fn text(r: &mut Raw, cmd: &[&str]) -> String {
@@ -209,6 +209,41 @@ fn auth_with_requirepass() {
         .unwrap();
     let v: String = redis::cmd("GET").arg(&k1).query(&mut con).unwrap();
     assert_eq!(v, "v");
+}
+
+/// A request is parsed under the rules in force once the requests before it have run, as
+/// in Redis, even when the server parses a pipeline ahead: an AUTH early in a pipeline lifts
+/// the unauthenticated limits for what follows it, and a CONFIG SET of
+/// `proto-max-bulk-len` applies to the next request of the same pipeline.
+#[test]
+fn pipelined_requests_parse_under_the_rules_their_predecessors_set() {
+    let s = Server::start(&["--requirepass", "secret"]);
+    let mut c = s.raw();
+    let (k1, k2) = (key_on(0, "auth-pipe"), key_on(1, "auth-pipe"));
+    // 11 arguments: more than an unauthenticated client may send in one request.
+    let mset: Vec<&str> = vec!["MSET", &k1, "a", &k2, "b", &k1, "c", &k2, "d", &k1, "e"];
+    let mut req = encode(&["AUTH", "secret"]);
+    req.extend(encode(&mset));
+    req.extend(encode(&["MGET", &k1, &k2]));
+    c.send(&req);
+    assert_eq!(c.read_reply(), b"+OK\r\n");
+    assert_eq!(c.read_reply(), b"+OK\r\n");
+    assert_eq!(c.read_reply(), b"*2\r\n$1\r\ne\r\n$1\r\nd\r\n");
+
+    let big = "x".repeat(2 << 20);
+    let mut req = encode(&["CONFIG", "SET", "proto-max-bulk-len", "1mb"]);
+    req.extend(encode(&["SET", &k1, &big]));
+    req.extend(encode(&["PING"]));
+    c.send(&req);
+    assert_eq!(c.read_reply(), b"+OK\r\n");
+    assert_eq!(
+        c.read_reply(),
+        b"-ERR Protocol error: invalid bulk length\r\n"
+    );
+    c.expect_closed();
+    let mut d = s.raw();
+    assert_eq!(text(&mut d, &["AUTH", "secret"]), "+OK\r\n");
+    assert_eq!(text(&mut d, &["GET", &k1]), "$1\r\ne\r\n");
 }
 
 /// Redis 7.0.15 words the NOAUTH error of HELLO without `<proto>`.
