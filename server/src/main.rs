@@ -154,7 +154,13 @@ fn run(mut config: Config, signals: Option<nix::sys::signal::SigSet>) -> i32 {
         spawn_signal_thread(global.clone(), set);
     }
 
-    let endpoints = mesh::build(nshards);
+    let endpoints = match mesh::build(nshards) {
+        Ok(e) => e,
+        Err(e) => {
+            error!("Cannot create the shards' wake-up descriptors: {e}");
+            return 1;
+        }
+    };
     let mut handles = Vec::with_capacity(nshards);
     for ((id, ep), socks) in endpoints.into_iter().enumerate().zip(listeners) {
         let placement = if cpus.is_empty() {
@@ -258,13 +264,13 @@ async fn shard_main(
     ep: Endpoints,
     socks: Vec<socket2::Socket>,
 ) {
-    let (mesh, inbound) = Mesh::connect(ep).await;
+    let mesh = Mesh::connect(ep).await;
     if config.shard_sched_batch {
         runtime::set_sched_batch(true);
     }
     let config = Rc::new(config);
     let rt = Runtime::new(id, config.clone(), global, mesh);
-    rt.spawn_inbound(inbound);
+    rt.spawn_inbound();
     let poller = match poller::Poller::new() {
         Ok(p) => p,
         Err(e) => {
@@ -273,7 +279,7 @@ async fn shard_main(
             return;
         }
     };
-    glommio::spawn_local(poller.clone().run()).detach();
+    glommio::spawn_local(rt.clone().hot_loop(poller.clone())).detach();
     let mut accept_tasks = Vec::new();
     for s in socks {
         match poller::Listener::new(&poller, net::into_owned(s)) {
@@ -326,49 +332,54 @@ async fn accept_loop(
     unix_path: Option<String>,
 ) {
     loop {
-        let fd = match listener.accept().await {
-            Ok(fd) => fd,
+        match listener.accept().await {
+            Ok(fd) => serve_accepted(&rt, &poller, fd, unix_path.as_deref()),
             Err(e) => {
                 // Out of descriptors and the like: Redis logs and goes on too.
                 warn!("Accepting client connection: {e}");
                 glommio::timer::sleep(Duration::from_millis(10)).await;
-                continue;
             }
-        };
-        let peer = match &unix_path {
-            Some(path) => conn::Peer {
-                addr: format!("{path}:0"),
-                laddr: format!("{path}:0"),
-                unix: true,
-                local: true,
+        }
+    }
+}
+
+/// Sets up an accepted connection and spawns its task.
+fn serve_accepted(
+    rt: &Rc<Runtime>,
+    poller: &Rc<poller::Poller>,
+    fd: std::os::fd::OwnedFd,
+    unix_path: Option<&str>,
+) {
+    let peer = match unix_path {
+        Some(path) => conn::Peer {
+            addr: format!("{path}:0"),
+            laddr: format!("{path}:0"),
+            unix: true,
+            local: true,
+            fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
+        },
+        None => {
+            net::tune_client_socket(&fd, &rt.config());
+            let sock = socket2::SockRef::from(&fd);
+            let peer_addr = sock.peer_addr().ok().and_then(|a| a.as_socket());
+            let local_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
+            conn::Peer {
+                addr: peer_addr.as_ref().map(net::format_addr).unwrap_or_default(),
+                laddr: local_addr
+                    .as_ref()
+                    .map(net::format_addr)
+                    .unwrap_or_default(),
+                unix: false,
+                local: peer_addr.as_ref().is_some_and(net::is_loopback),
                 fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
-            },
-            None => {
-                net::tune_client_socket(&fd, &rt.config());
-                let sock = socket2::SockRef::from(&fd);
-                let peer_addr = sock.peer_addr().ok().and_then(|a| a.as_socket());
-                let local_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
-                conn::Peer {
-                    addr: peer_addr.as_ref().map(net::format_addr).unwrap_or_default(),
-                    laddr: local_addr
-                        .as_ref()
-                        .map(net::format_addr)
-                        .unwrap_or_default(),
-                    unix: false,
-                    local: peer_addr.as_ref().is_some_and(net::is_loopback),
-                    fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
-                }
             }
-        };
-        let stream = match poller::Socket::new(&poller, fd) {
-            Ok(s) => s,
-            Err(e) => {
-                warn!("Registering client connection: {e}");
-                continue;
-            }
-        };
-        let rt = rt.clone();
-        glommio::spawn_local(conn::serve(rt, stream, peer)).detach();
+        }
+    };
+    match poller::Socket::new(poller, fd) {
+        Ok(stream) => {
+            glommio::spawn_local(conn::serve(rt.clone(), stream, peer)).detach();
+        }
+        Err(e) => warn!("Registering client connection: {e}"),
     }
 }
 

@@ -10,7 +10,10 @@
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use corekv_shard::util::FastBuild;
 use corekv_shard::OpFn;
@@ -181,18 +184,89 @@ impl Response {
 pub type Requests = Vec<Request>;
 pub type Responses = Vec<Response>;
 
-/// The unconnected endpoints one shard receives from the main thread.
+/// Messages ever pushed into one channel, counted by its sender after each push. The
+/// receiving shard compares it with the messages it took, so it can tell that a message is
+/// waiting without asking the channel (whose receive future registers a waker every time
+/// it finds nothing). Alone on its cache line: only the two shards of the channel touch it.
+#[repr(align(64))]
+#[derive(Default)]
+pub struct Pushed(AtomicU64);
+
+/// A shard's wake-up line for while its hot loop sleeps in its own `epoll_wait` instead of
+/// in glommio (see `docs/ARCHITECTURE.md`, "The hot loop"): glommio does not know the shard
+/// sleeps, so it would not wake it for a message; the sender rings this eventfd instead.
+///
+/// The handshake: the sleeper sets `parked`, then looks at its channels' counters; a sender
+/// bumps a counter, then looks at `parked`. Both steps are sequentially consistent, so at
+/// least one side sees the other: either the sleeper finds the message before sleeping, or
+/// the sender rings.
+pub struct Wakeup {
+    parked: AtomicBool,
+    fd: OwnedFd,
+}
+
+impl Wakeup {
+    fn new() -> std::io::Result<Wakeup> {
+        use nix::sys::eventfd::{eventfd, EfdFlags};
+        let fd = eventfd(0, EfdFlags::EFD_NONBLOCK | EfdFlags::EFD_CLOEXEC)?;
+        Ok(Wakeup {
+            parked: AtomicBool::new(false),
+            fd,
+        })
+    }
+
+    /// The eventfd, to be watched by the sleeper's `epoll_wait`.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    /// Announces the sleep. The caller then checks for messages before sleeping.
+    pub fn park(&self) {
+        self.parked.store(true, Ordering::SeqCst);
+    }
+
+    pub fn unpark(&self) {
+        self.parked.store(false, Ordering::SeqCst);
+    }
+
+    /// Wakes the shard if it sleeps (called by a sender after its message is counted).
+    fn ring_if_parked(&self) {
+        if self.parked.load(Ordering::SeqCst) {
+            let _ = nix::unistd::write(
+                std::os::fd::AsRawFd::as_raw_fd(&self.fd),
+                &1u64.to_ne_bytes(),
+            );
+        }
+    }
+
+    /// Clears the rings received (the sleeper, once awake).
+    pub fn clear(&self) {
+        let mut buf = [0u8; 8];
+        let _ = nix::unistd::read(std::os::fd::AsRawFd::as_raw_fd(&self.fd), &mut buf);
+    }
+}
+
+/// The unconnected endpoints one shard receives from the main thread, each with the counter
+/// of its channel.
 pub struct Endpoints {
-    pub req_tx: Vec<Option<shared_channel::SharedSender<Requests>>>,
-    pub req_rx: Vec<Option<shared_channel::SharedReceiver<Requests>>>,
-    pub resp_tx: Vec<Option<shared_channel::SharedSender<Responses>>>,
-    pub resp_rx: Vec<Option<shared_channel::SharedReceiver<Responses>>>,
+    /// This shard's wake-up line, and every shard's (indexed by shard).
+    pub wakeup: Arc<Wakeup>,
+    pub wakeups: Vec<Arc<Wakeup>>,
+    pub req_tx: Vec<Option<(shared_channel::SharedSender<Requests>, Arc<Pushed>)>>,
+    pub req_rx: Vec<Option<(shared_channel::SharedReceiver<Requests>, Arc<Pushed>)>>,
+    pub resp_tx: Vec<Option<(shared_channel::SharedSender<Responses>, Arc<Pushed>)>>,
+    pub resp_rx: Vec<Option<(shared_channel::SharedReceiver<Responses>, Arc<Pushed>)>>,
 }
 
 /// Builds both meshes for `n` shards: element `i` holds shard `i`'s endpoints.
-pub fn build(n: usize) -> Vec<Endpoints> {
+pub fn build(n: usize) -> std::io::Result<Vec<Endpoints>> {
+    let wakeups = (0..n)
+        .map(|_| Wakeup::new().map(Arc::new))
+        .collect::<std::io::Result<Vec<_>>>()?;
     let mut eps: Vec<Endpoints> = (0..n)
-        .map(|_| Endpoints {
+        .map(|i| Endpoints {
+            wakeup: wakeups[i].clone(),
+            wakeups: wakeups.clone(),
             req_tx: (0..n).map(|_| None).collect(),
             req_rx: (0..n).map(|_| None).collect(),
             resp_tx: (0..n).map(|_| None).collect(),
@@ -205,26 +279,91 @@ pub fn build(n: usize) -> Vec<Endpoints> {
                 continue;
             }
             let (tx, rx) = shared_channel::new_bounded(CHANNEL_CAPACITY);
-            eps[from].req_tx[to] = Some(tx);
-            eps[to].req_rx[from] = Some(rx);
+            let pushed = Arc::new(Pushed::default());
+            eps[from].req_tx[to] = Some((tx, pushed.clone()));
+            eps[to].req_rx[from] = Some((rx, pushed));
             let (tx, rx) = shared_channel::new_bounded(CHANNEL_CAPACITY);
-            eps[from].resp_tx[to] = Some(tx);
-            eps[to].resp_rx[from] = Some(rx);
+            let pushed = Arc::new(Pushed::default());
+            eps[from].resp_tx[to] = Some((tx, pushed.clone()));
+            eps[to].resp_rx[from] = Some((rx, pushed));
         }
     }
-    eps
+    Ok(eps)
 }
 
-/// Connected receivers, handed to the inbound tasks.
-pub struct Inbound {
-    pub requests: Vec<(usize, ConnectedReceiver<Requests>)>,
-    pub responses: Vec<(usize, ConnectedReceiver<Responses>)>,
+/// The sending end of one channel, with the receiving shard's wake-up line.
+struct Out<T: Send> {
+    tx: ConnectedSender<T>,
+    pushed: Arc<Pushed>,
+    peer: Arc<Wakeup>,
+}
+
+impl<T: Send> Out<T> {
+    fn try_send(&self, msg: T) -> Result<(), glommio::GlommioError<T>> {
+        self.tx.try_send(msg)?;
+        self.sent();
+        Ok(())
+    }
+
+    async fn send(&self, msg: T) -> Result<(), glommio::GlommioError<T>> {
+        self.tx.send(msg).await?;
+        self.sent();
+        Ok(())
+    }
+
+    fn sent(&self) {
+        self.pushed.0.fetch_add(1, Ordering::SeqCst);
+        self.peer.ring_if_parked();
+    }
+}
+
+/// The receiving end of one channel, shared by the shard's inbound task for it (which waits)
+/// and its hot loop (which takes what is already there).
+pub struct In<T: Send> {
+    rx: ConnectedReceiver<T>,
+    pushed: Arc<Pushed>,
+    taken: Cell<u64>,
+}
+
+impl<T: Send> In<T> {
+    /// The next message, waiting for it (`None`: the peer is gone).
+    pub async fn recv(&self) -> Option<T> {
+        let msg = self.rx.recv().await;
+        if msg.is_some() {
+            self.taken.set(self.taken.get() + 1);
+        }
+        msg
+    }
+
+    /// Whether a message is in the channel.
+    fn waiting(&self) -> bool {
+        self.pushed.0.load(Ordering::SeqCst) != self.taken.get()
+    }
+
+    /// A message that is already in the channel, if any; never waits.
+    pub async fn try_recv(&self) -> Option<T> {
+        if !self.waiting() {
+            return None;
+        }
+        // A message is there, so this poll finds it (and registers no waker).
+        let msg = futures_lite::future::poll_once(self.rx.recv()).await??;
+        self.taken.set(self.taken.get() + 1);
+        Some(msg)
+    }
 }
 
 /// This shard's side of the meshes.
 pub struct Mesh {
-    req_tx: Vec<Option<ConnectedSender<Requests>>>,
-    resp_tx: Vec<Option<ConnectedSender<Responses>>>,
+    req_tx: Vec<Option<Out<Requests>>>,
+    resp_tx: Vec<Option<Out<Responses>>>,
+    /// Requests from each peer, and responses from each peer.
+    pub requests_in: Vec<(usize, Rc<In<Requests>>)>,
+    pub responses_in: Vec<(usize, Rc<In<Responses>>)>,
+    /// Per peer: the flusher task is waiting for room to send to it. Nothing else may send
+    /// requests to that peer meanwhile, or they would overtake the ones it holds.
+    flusher_sending: Vec<Cell<bool>>,
+    /// This shard's wake-up line (the hot loop's light sleep).
+    pub wakeup: Arc<Wakeup>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Response>, FastBuild>>,
     next_id: Cell<u64>,
     /// Requests queued this turn, per peer; the flusher task sends each peer's as one message.
@@ -265,62 +404,76 @@ impl Doorbell {
 
 impl Mesh {
     /// Connects every endpoint (all at once: each connect waits for its peer).
-    pub async fn connect(ep: Endpoints) -> (Mesh, Inbound) {
+    pub async fn connect(ep: Endpoints) -> Mesh {
         let req_tx: Vec<_> = ep
             .req_tx
             .into_iter()
-            .map(|s| s.map(|s| glommio::spawn_local(s.connect())))
+            .map(|s| s.map(|(s, p)| (glommio::spawn_local(s.connect()), p)))
             .collect();
         let resp_tx: Vec<_> = ep
             .resp_tx
             .into_iter()
-            .map(|s| s.map(|s| glommio::spawn_local(s.connect())))
+            .map(|s| s.map(|(s, p)| (glommio::spawn_local(s.connect()), p)))
             .collect();
         let req_rx: Vec<_> = ep
             .req_rx
             .into_iter()
             .enumerate()
-            .filter_map(|(i, r)| r.map(|r| (i, glommio::spawn_local(r.connect()))))
+            .filter_map(|(i, r)| r.map(|(r, p)| (i, glommio::spawn_local(r.connect()), p)))
             .collect();
         let resp_rx: Vec<_> = ep
             .resp_rx
             .into_iter()
             .enumerate()
-            .filter_map(|(i, r)| r.map(|r| (i, glommio::spawn_local(r.connect()))))
+            .filter_map(|(i, r)| r.map(|(r, p)| (i, glommio::spawn_local(r.connect()), p)))
             .collect();
         let peers = req_tx.len();
         let mut mesh = Mesh {
             req_tx: Vec::new(),
             resp_tx: Vec::new(),
+            requests_in: Vec::new(),
+            responses_in: Vec::new(),
+            flusher_sending: (0..peers).map(|_| Cell::new(false)).collect(),
+            wakeup: ep.wakeup.clone(),
             pending: RefCell::new(HashMap::default()),
             next_id: Cell::new(1),
             outbox: RefCell::new((0..peers).map(|_| Vec::new()).collect()),
             flush: Rc::new(Doorbell::default()),
             pool: RefCell::new(Vec::new()),
         };
-        for t in req_tx {
+        for (to, t) in req_tx.into_iter().enumerate() {
             mesh.req_tx.push(match t {
-                Some(t) => Some(t.await),
+                Some((t, pushed)) => Some(Out {
+                    tx: t.await,
+                    pushed,
+                    peer: ep.wakeups[to].clone(),
+                }),
                 None => None,
             });
         }
-        for t in resp_tx {
+        for (to, t) in resp_tx.into_iter().enumerate() {
             mesh.resp_tx.push(match t {
-                Some(t) => Some(t.await),
+                Some((t, pushed)) => Some(Out {
+                    tx: t.await,
+                    pushed,
+                    peer: ep.wakeups[to].clone(),
+                }),
                 None => None,
             });
         }
-        let mut inbound = Inbound {
-            requests: Vec::new(),
-            responses: Vec::new(),
-        };
-        for (i, t) in req_rx {
-            inbound.requests.push((i, t.await));
+        for (i, t, pushed) in req_rx {
+            let rx = t.await;
+            let taken = Cell::new(0);
+            mesh.requests_in
+                .push((i, Rc::new(In { rx, pushed, taken })));
         }
-        for (i, t) in resp_rx {
-            inbound.responses.push((i, t.await));
+        for (i, t, pushed) in resp_rx {
+            let rx = t.await;
+            let taken = Cell::new(0);
+            mesh.responses_in
+                .push((i, Rc::new(In { rx, pushed, taken })));
         }
-        (mesh, inbound)
+        mesh
     }
 
     /// An empty batch, reusing a returned one when there is one.
@@ -392,27 +545,84 @@ impl Mesh {
                     continue;
                 }
                 let failed = match &self.req_tx[shard] {
-                    Some(tx) => tx.send(reqs).await.err(),
+                    Some(out) => {
+                        self.flusher_sending[shard].set(true);
+                        let r = out.send(reqs).await.err();
+                        self.flusher_sending[shard].set(false);
+                        r
+                    }
                     None => None,
                 };
-                // The peer is gone (shutdown): wake every waiter with `None`.
-                if let Some(glommio::GlommioError::Closed(glommio::ResourceType::Channel(reqs))) =
-                    failed
-                {
-                    let mut pending = self.pending.borrow_mut();
-                    for r in reqs {
-                        pending.remove(&r.id());
-                    }
+                self.fail_if_closed(failed);
+            }
+        }
+    }
+
+    /// Sends what is queued for each peer now, where the channel has room (the hot loop's
+    /// flush; the flusher task takes care of the rest). Returns whether anything left.
+    pub fn flush_now(&self) -> bool {
+        let mut sent = false;
+        for shard in 0..self.req_tx.len() {
+            let Some(out) = &self.req_tx[shard] else {
+                continue;
+            };
+            if self.flusher_sending[shard].get() {
+                continue;
+            }
+            let reqs = std::mem::take(&mut self.outbox.borrow_mut()[shard]);
+            if reqs.is_empty() {
+                continue;
+            }
+            match out.try_send(reqs) {
+                Ok(()) => sent = true,
+                Err(glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(reqs))) => {
+                    // Full: back in front of anything queued since, for the flusher task.
+                    let mut outbox = self.outbox.borrow_mut();
+                    let newer = std::mem::replace(&mut outbox[shard], reqs);
+                    outbox[shard].extend(newer);
+                    drop(outbox);
+                    self.flush.notify();
                 }
+                Err(e) => self.fail_if_closed(Some(e)),
+            }
+        }
+        sent
+    }
+
+    /// Whether a message from a peer is waiting (checked after [`Wakeup::park`]).
+    pub fn message_waiting(&self) -> bool {
+        self.requests_in.iter().any(|(_, c)| c.waiting())
+            || self.responses_in.iter().any(|(_, c)| c.waiting())
+    }
+
+    /// A peer's channel is closed (shutdown): wake every waiter of what it held with `None`.
+    fn fail_if_closed(&self, failed: Option<glommio::GlommioError<Requests>>) {
+        if let Some(glommio::GlommioError::Closed(glommio::ResourceType::Channel(reqs))) = failed {
+            let mut pending = self.pending.borrow_mut();
+            for r in reqs {
+                pending.remove(&r.id());
             }
         }
     }
 
     /// Sends the responses to one message back to the shard that asked.
     pub async fn respond(&self, shard: usize, resps: Responses) {
-        if let Some(Some(tx)) = self.resp_tx.get(shard) {
+        if let Some(Some(out)) = self.resp_tx.get(shard) {
             // A closed peer means it is shutting down; nobody waits for this any more.
-            let _ = tx.send(resps).await;
+            let _ = out.send(resps).await;
+        }
+    }
+
+    /// [`Mesh::respond`] without waiting: if the channel is full, a task sends them once
+    /// there is room (responses complete their own waiters, so their order does not matter).
+    pub fn respond_now(rt: &Rc<Runtime>, shard: usize, resps: Responses) {
+        if let Some(Some(out)) = rt.mesh.resp_tx.get(shard) {
+            if let Err(glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(resps))) =
+                out.try_send(resps)
+            {
+                let rt = rt.clone();
+                glommio::spawn_local(async move { rt.mesh.respond(shard, resps).await }).detach();
+            }
         }
     }
 
@@ -428,11 +638,11 @@ impl Mesh {
 
     /// Closes every outgoing channel (shutdown).
     pub fn close(&self) {
-        for tx in self.req_tx.iter().flatten() {
-            tx.close();
+        for out in self.req_tx.iter().flatten() {
+            out.tx.close();
         }
-        for tx in self.resp_tx.iter().flatten() {
-            tx.close();
+        for out in self.resp_tx.iter().flatten() {
+            out.tx.close();
         }
         self.outbox.borrow_mut().iter_mut().for_each(Vec::clear);
         self.pending.borrow_mut().clear();

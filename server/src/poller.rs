@@ -32,6 +32,8 @@ use tracing::warn;
 
 /// Events taken from the kernel per `epoll_wait`.
 const EVENTS_PER_PASS: usize = 256;
+/// The event data of the shard's wake-up line (registration tokens are slot indices).
+const WAKEUP_TOKEN: u64 = u64::MAX;
 
 /// The wakers of one registered descriptor.
 #[derive(Default)]
@@ -61,6 +63,8 @@ impl Interest {
 /// One shard's epoll instance and the wakers of the descriptors registered in it.
 pub struct Poller {
     epoll: Epoll,
+    /// `epoll_wait`'s output buffer.
+    events: RefCell<Vec<EpollEvent>>,
     /// Registration token (the event's data) → wakers.
     slots: RefCell<Vec<Option<Rc<Interest>>>>,
     free: RefCell<Vec<usize>>,
@@ -71,6 +75,7 @@ impl Poller {
         let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
         Ok(Rc::new(Poller {
             epoll,
+            events: RefCell::new(vec![EpollEvent::empty(); EVENTS_PER_PASS]),
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
         }))
@@ -106,27 +111,50 @@ impl Poller {
         Ok(reg)
     }
 
-    /// The driver task: wakes the tasks whose descriptors became ready, then waits for the
-    /// next readiness. Runs for the life of the shard.
-    pub async fn run(self: Rc<Self>) {
-        let mut events = vec![EpollEvent::empty(); EVENTS_PER_PASS];
+    /// Watches `fd` (an eventfd) as this shard's wake-up line: an event on it wakes
+    /// [`Poller::sleep`] and nothing else.
+    pub fn add_wakeup(&self, fd: BorrowedFd<'_>) -> io::Result<()> {
+        let flags = EpollFlags::EPOLLIN | EpollFlags::EPOLLET;
+        self.epoll.add(fd, EpollEvent::new(flags, WAKEUP_TOKEN))?;
+        Ok(())
+    }
+
+    /// Takes the events that arrived and wakes the tasks waiting on them; never waits.
+    /// Returns the number of socket events.
+    pub fn poll(&self) -> usize {
+        self.wait_events(0)
+    }
+
+    /// Blocks the thread until an event arrives (a socket, or the wake-up line) or
+    /// `timeout_ms` pass, then wakes the tasks waiting on the events. Returns the number of
+    /// socket events.
+    pub fn sleep(&self, timeout_ms: isize) -> usize {
+        self.wait_events(timeout_ms)
+    }
+
+    fn wait_events(&self, timeout_ms: isize) -> usize {
+        let mut events = self.events.borrow_mut();
         loop {
-            match self.epoll.wait(&mut events, 0) {
-                Ok(n) => self.dispatch(&events[..n]),
+            match self.epoll.wait(&mut events, timeout_ms) {
+                Ok(n) => return self.dispatch(&events[..n]),
                 Err(Errno::EINTR) => continue,
                 Err(e) => {
                     warn!("epoll_wait failed: {e}");
-                    glommio::timer::sleep(Duration::from_millis(10)).await;
-                    continue;
+                    return 0;
                 }
             }
-            self.readable().await;
         }
     }
 
-    fn dispatch(&self, events: &[EpollEvent]) {
+    /// Wakes the waiters of `events`; returns how many were socket events.
+    fn dispatch(&self, events: &[EpollEvent]) -> usize {
         let slots = self.slots.borrow();
+        let mut sockets = events.len();
         for ev in events {
+            if ev.data() == WAKEUP_TOKEN {
+                sockets -= 1;
+                continue;
+            }
             let Some(Some(interest)) = slots.get(ev.data() as usize) else {
                 continue;
             };
@@ -145,6 +173,7 @@ impl Poller {
                 Interest::wake(&interest.write);
             }
         }
+        sockets
     }
 
     /// Resolves once the epoll instance has events, waiting in glommio's io_uring (so the
@@ -156,7 +185,7 @@ impl Poller {
     /// poll completes when the epoll instance has ready events, and the read that follows
     /// fails (an epoll descriptor is not a socket), which is all we need from it. The
     /// duplicate is closed when the stream drops.
-    async fn readable(&self) {
+    pub async fn readable(&self) {
         let dup = match nix::unistd::dup(self.epoll.0.as_raw_fd()) {
             Ok(fd) => fd,
             Err(e) => {

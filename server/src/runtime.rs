@@ -8,15 +8,37 @@ use std::time::{Duration, Instant};
 
 use corekv_proto::RespWriter;
 use corekv_shard::{Cx, Shard};
-use glommio::channels::shared_channel::ConnectedReceiver;
 use tracing::{debug, warn};
 
 use crate::blocking::{self, Blocking};
 use crate::client::Registry;
 use crate::config::Config;
 use crate::global::Global;
-use crate::mesh::{Batch, Inbound, Mesh, Request, Requests, Response};
+use crate::mesh::{Batch, In, Mesh, Request, Requests, Response, Responses};
+use crate::poller::Poller;
 use crate::stats::Stats;
+
+/// How long a shard that ran out of work sleeps in its own `epoll_wait` at most before
+/// looking again (timers and glommio's own I/O wait this long at worst meanwhile).
+const LIGHT_SLEEP_MS: isize = 1;
+/// How long the hot loop keeps the executor's turn going before it lets the turn end.
+const TURN_LIMIT: Duration = Duration::from_millis(1);
+/// How long a shard stays in light sleeps after its last work before it sleeps in glommio.
+const LIGHT_SLEEP_WINDOW: Duration = Duration::from_millis(5);
+
+/// Counters of the hot loop: its rounds, its light and deep sleeps, and whether it is in a
+/// deep sleep now.
+#[derive(Default)]
+pub struct HotLoopStats {
+    pub rounds: Cell<u64>,
+    pub light_sleeps: Cell<u64>,
+    pub deep_sleeps: Cell<u64>,
+    pub deep_asleep: Cell<bool>,
+}
+
+fn bump(c: &Cell<u64>) {
+    c.set(c.get() + 1);
+}
 
 pub struct Runtime {
     pub id: usize,
@@ -31,6 +53,8 @@ pub struct Runtime {
     pub cron_runs: Cell<u64>,
     /// Blocked clients: waiters on this shard's keys and waits of its connections.
     pub blocking: RefCell<Blocking>,
+    /// What the hot loop did (INFO `shards`).
+    pub hot: HotLoopStats,
     me: RefCell<Weak<Runtime>>,
 }
 
@@ -53,6 +77,7 @@ impl Runtime {
             stats: RefCell::new(Stats::default()),
             cron_runs: Cell::new(0),
             blocking: RefCell::new(Blocking::default()),
+            hot: HotLoopStats::default(),
             me: RefCell::new(Weak::new()),
         });
         *rt.me.borrow_mut() = Rc::downgrade(&rt);
@@ -124,22 +149,123 @@ impl Runtime {
     }
 
     /// Spawns the inbound tasks for both meshes, and the outbound flusher.
-    pub fn spawn_inbound(self: &Rc<Self>, inbound: Inbound) {
+    pub fn spawn_inbound(self: &Rc<Self>) {
         let rt = self.clone();
         glommio::spawn_local(async move { rt.mesh.run_flusher().await }).detach();
-        for (peer, rx) in inbound.requests {
-            let rt = self.clone();
-            glommio::spawn_local(async move { serve_requests(rt, peer, rx).await }).detach();
+        for (peer, chan) in &self.mesh.requests_in {
+            let (rt, peer, chan) = (self.clone(), *peer, chan.clone());
+            glommio::spawn_local(async move { serve_requests(rt, peer, chan).await }).detach();
         }
-        for (_peer, rx) in inbound.responses {
-            let rt = self.clone();
+        for (_peer, chan) in &self.mesh.responses_in {
+            let (rt, chan) = (self.clone(), chan.clone());
             glommio::spawn_local(async move {
-                while let Some(resps) = rx.recv().await {
+                while let Some(resps) = chan.recv().await {
                     rt.mesh.complete(resps);
                 }
             })
             .detach();
         }
+    }
+
+    /// Runs the requests of one message from `peer` and returns their responses.
+    fn handle_requests(&self, reqs: Requests) -> Responses {
+        let resps = reqs
+            .into_iter()
+            .map(|req| match req {
+                Request::Batch { id, mut batch } => {
+                    self.exec_batch(&mut batch);
+                    Response::Batch { id, batch }
+                }
+                Request::Job { id, job } => Response::Job {
+                    id,
+                    result: job(self),
+                },
+            })
+            .collect();
+        // Commands and jobs may have created keys that blocked clients wait for.
+        blocking::serve_ready(&self.rc());
+        resps
+    }
+
+    /// The shard's hot loop (see `docs/ARCHITECTURE.md`, "The hot loop"). While there is
+    /// work it takes socket events, messages from peers and queued requests for peers
+    /// itself, round after round, letting the tasks it woke run in between, without ending
+    /// the executor's turn. When a round finds nothing (twice in a row, so that tasks woken
+    /// late have run), the shard sleeps in its own `epoll_wait` for a while (a *light*
+    /// sleep: woken by a socket, by a peer ringing its wake-up line, or after
+    /// [`LIGHT_SLEEP_MS`]); once idle for [`LIGHT_SLEEP_WINDOW`] it waits for a socket in
+    /// glommio instead (a *deep* sleep, with the executor's timers and inbound tasks).
+    pub async fn hot_loop(self: Rc<Self>, poller: Rc<Poller>) {
+        let wakeup = self.mesh.wakeup.clone();
+        if let Err(e) = poller.add_wakeup(wakeup.fd()) {
+            warn!(
+                "Shard {} cannot watch its wake-up line ({e}); sleeping in glommio",
+                self.id
+            );
+        }
+        let mut settled = false;
+        let mut idle_since: Option<Instant> = None;
+        let mut turn_started = Instant::now();
+        loop {
+            bump(&self.hot.rounds);
+            let mut busy = poller.poll() > 0;
+            busy |= self.drain_mesh().await;
+            busy |= self.mesh.flush_now();
+            if busy || !settled {
+                settled = !busy;
+                if busy {
+                    idle_since = None;
+                }
+                if turn_started.elapsed() >= TURN_LIMIT {
+                    // Let the executor end its turn: timers, glommio's own I/O and its
+                    // inbound wake-ups are looked at between turns. A timer that is due
+                    // by the time the turn has ended wakes this task again from there.
+                    glommio::timer::sleep(Duration::from_micros(1)).await;
+                    turn_started = Instant::now();
+                } else {
+                    futures_lite::future::yield_now().await;
+                }
+                continue;
+            }
+            settled = false;
+            let now = Instant::now();
+            let idle_for = now.duration_since(*idle_since.get_or_insert(now));
+            if idle_for < LIGHT_SLEEP_WINDOW {
+                bump(&self.hot.light_sleeps);
+                wakeup.park();
+                if !self.mesh.message_waiting() {
+                    poller.sleep(LIGHT_SLEEP_MS);
+                }
+                wakeup.unpark();
+                wakeup.clear();
+            } else {
+                idle_since = None;
+                bump(&self.hot.deep_sleeps);
+                self.hot.deep_asleep.set(true);
+                poller.readable().await;
+                self.hot.deep_asleep.set(false);
+            }
+        }
+    }
+
+    /// Takes every message already waiting from the peers: runs requests (answering them
+    /// at once) and completes responses. Returns whether there was any.
+    async fn drain_mesh(self: &Rc<Self>) -> bool {
+        let mut any = false;
+        for (peer, chan) in &self.mesh.requests_in {
+            while let Some(reqs) = chan.try_recv().await {
+                any = true;
+                let resps = self.handle_requests(reqs);
+                Mesh::respond_now(self, *peer, resps);
+            }
+        }
+        for (_peer, chan) in &self.mesh.responses_in {
+            while let Some(resps) = chan.try_recv().await {
+                any = true;
+                self.mesh.complete(resps);
+            }
+        }
+        any
     }
 
     /// The periodic work of the shard; returns when the server shuts down.
@@ -220,23 +346,9 @@ pub fn set_sched_batch(batch: bool) {
     }
 }
 
-async fn serve_requests(rt: Rc<Runtime>, peer: usize, rx: ConnectedReceiver<Requests>) {
-    while let Some(reqs) = rx.recv().await {
-        let resps: Vec<Response> = reqs
-            .into_iter()
-            .map(|req| match req {
-                Request::Batch { id, mut batch } => {
-                    rt.exec_batch(&mut batch);
-                    Response::Batch { id, batch }
-                }
-                Request::Job { id, job } => Response::Job {
-                    id,
-                    result: job(&rt),
-                },
-            })
-            .collect();
-        // Commands and jobs may have created keys that blocked clients wait for.
-        blocking::serve_ready(&rt);
+async fn serve_requests(rt: Rc<Runtime>, peer: usize, chan: Rc<In<Requests>>) {
+    while let Some(reqs) = chan.recv().await {
+        let resps = rt.handle_requests(reqs);
         rt.mesh.respond(peer, resps).await;
     }
     debug!("Shard {} stopped receiving from shard {}", rt.id, peer);

@@ -177,6 +177,64 @@ fn info_keyspace_and_shards_sum_both_shards() {
     );
 }
 
+/// One field of an INFO `shards` line (`shard0:keys=1,...,deep_asleep=0`).
+fn shard_stat(info: &str, shard: usize, name: &str) -> u64 {
+    let line = info_field(info, &format!("shard{shard}")).unwrap_or_default();
+    line.split(',')
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+}
+
+/// A shard with nothing to do sleeps lightly (in its own epoll_wait) for a few milliseconds,
+/// then deeply (in glommio); from either sleep a message from the other shard or a request on
+/// its sockets wakes it, and nothing is lost on the way.
+#[test]
+fn idle_shards_sleep_lightly_then_deeply_and_wake_for_work() {
+    let s = Server::start(&[]);
+    let mut c = s.raw_on_shard(0);
+    let mut other = s.raw_on_shard(1);
+    let (k0, k1, k2) = (key_on(0, "sleep"), key_on(1, "sleep"), key_on(1, "sleep-n"));
+    for round in 0..5 {
+        // Let shard 1 fall asleep: first lightly, then deeply once it has been idle 5 ms.
+        let deep = wait_until(Duration::from_secs(5), || {
+            shard_stat(&c.info("shards"), 1, "deep_asleep") == 1
+        });
+        assert!(deep, "shard 1 never slept deeply (round {round})");
+        // A request for its keys reaches it as a message; a request on its own socket
+        // reaches it through its epoll instance.
+        let v = format!("v{round}");
+        assert_eq!(c.roundtrip(&["SET", &k1, &v]), b"+OK\r\n");
+        let counted = match round * 25 {
+            0 => "$-1\r\n".to_string(),
+            n => format!("${}\r\n{n}\r\n", n.to_string().len()),
+        };
+        assert_eq!(
+            other.roundtrip(&["MGET", &k0, &k1]),
+            format!("*2\r\n{counted}$2\r\n{v}\r\n").into_bytes()
+        );
+        // Busy rounds in between: pipelines that cross shards both ways.
+        let mut req = Vec::new();
+        for i in 0..50 {
+            req.extend(common::encode(&[
+                "INCR",
+                if i % 2 == 0 { &k0 } else { &k2 },
+            ]));
+        }
+        c.send(&req);
+        for _ in 0..50 {
+            c.read_reply();
+        }
+    }
+    let info = c.info("shards");
+    for shard in 0..2 {
+        assert!(shard_stat(&info, shard, "loop_rounds") > 0, "{info}");
+        assert!(shard_stat(&info, shard, "light_sleeps") > 0, "{info}");
+        assert!(shard_stat(&info, shard, "deep_sleeps") > 0, "{info}");
+    }
+    assert_eq!(c.roundtrip(&["GET", &k0]), b"$3\r\n125\r\n");
+}
+
 #[test]
 fn commandstats_errorstats_and_resetstat() {
     let s = Server::start(&[]);
