@@ -53,7 +53,7 @@
 //! | `tcp-fastopen` | `tcp_fastopen` | corekv: TCP Fast Open queue length (0: off) |
 //! | `tcp-defer-accept` | `tcp_defer_accept` | corekv: TCP_DEFER_ACCEPT on listeners |
 //! | `tcp-quickack` | `tcp_quickack` | corekv: TCP_QUICKACK on client sockets |
-//! | `shard-sched-batch` | `shard_sched_batch` | corekv: shard threads run under `SCHED_BATCH` (default no) |
+//! | `shard-sched-batch` | `shard_sched_batch` | corekv: shard threads run under `SCHED_BATCH` (default yes) |
 //!
 //! `shards`, `io-memory`, `tcp-fastopen` and `tcp-defer-accept` are fixed at start-up (`CONFIG SET`
 //! refuses them as immutable); `tcp-quickack` and `shard-sched-batch` may change at run time.
@@ -410,7 +410,7 @@ impl Default for Config {
             tcp_fastopen: 0,
             tcp_defer_accept: false,
             tcp_quickack: false,
-            shard_sched_batch: false,
+            shard_sched_batch: true,
             io_memory: 0,
             replicaof: None,
             client_output_buffer_limits: DEFAULT_OBUF_LIMITS,

@@ -870,7 +870,7 @@ fn shard_policies(s: &Server) -> BTreeMap<String, u32> {
 }
 
 #[test]
-fn shard_threads_run_under_sched_batch_when_asked_and_config_set_switches_it() {
+fn shard_threads_run_under_sched_batch_unless_told_not_to_and_config_set_switches_it() {
     // A shard accepts connections only after it has set its policy: once each shard has
     // answered on a connection of its own, both policies are in place.
     let settled = |s: &Server| {
@@ -883,27 +883,27 @@ fn shard_threads_run_under_sched_batch_when_asked_and_config_set_switches_it() {
 
     let s = Server::start(&[]);
     let mut c = s.raw();
-    assert!(all(0)(&settled(&s)), "{:?}", shard_policies(&s));
+    assert!(all(3)(&settled(&s)), "{:?}", shard_policies(&s));
     assert_eq!(
         config_get(&mut c, &["shard-sched-batch"]),
-        pairs(&[("shard-sched-batch", "no")])
+        pairs(&[("shard-sched-batch", "yes")])
     );
-    assert_eq!(
-        c.roundtrip(&["CONFIG", "SET", "shard-sched-batch", "yes"]),
-        b"+OK\r\n"
-    );
-    // CONFIG SET reaches every shard as a job; the other shard may apply it a moment later.
-    assert!(common::wait_until(Duration::from_secs(5), || all(3)(
-        &shard_policies(&s)
-    )));
     assert_eq!(
         c.roundtrip(&["CONFIG", "SET", "shard-sched-batch", "no"]),
         b"+OK\r\n"
     );
+    // CONFIG SET reaches every shard as a job; the other shard may apply it a moment later.
     assert!(common::wait_until(Duration::from_secs(5), || all(0)(
         &shard_policies(&s)
     )));
+    assert_eq!(
+        c.roundtrip(&["CONFIG", "SET", "shard-sched-batch", "yes"]),
+        b"+OK\r\n"
+    );
+    assert!(common::wait_until(Duration::from_secs(5), || all(3)(
+        &shard_policies(&s)
+    )));
 
-    let on = Server::start(&["--shard-sched-batch", "yes"]);
-    assert!(all(3)(&settled(&on)), "{:?}", shard_policies(&on));
+    let off = Server::start(&["--shard-sched-batch", "no"]);
+    assert!(all(0)(&settled(&off)), "{:?}", shard_policies(&off));
 }

@@ -1240,7 +1240,7 @@ pub static DEFS: &[Def] = &[
     number("tcp-fastopen", None, IMM, S, 0, INT_MAX, 0, NumFmt::Int).typed(Field::TcpFastopen),
     boolean("tcp-defer-accept", None, IMM, false).typed(Field::TcpDeferAccept),
     boolean("tcp-quickack", None, MOD, false).typed(Field::TcpQuickack),
-    boolean("shard-sched-batch", None, MOD, false).typed(Field::ShardSchedBatch),
+    boolean("shard-sched-batch", None, MOD, true).typed(Field::ShardSchedBatch),
 ];
 
 /// Typed parameters whose capability has not arrived yet: read by the server, acted on later.

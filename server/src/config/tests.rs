@@ -208,7 +208,7 @@ const COREKV_DEFAULTS: &[(&str, &str)] = &[
     ("tcp-fastopen", "0"),
     ("tcp-defer-accept", "no"),
     ("tcp-quickack", "no"),
-    ("shard-sched-batch", "no"),
+    ("shard-sched-batch", "yes"),
 ];
 
 /// Name/value pairs for `CONFIG SET`, a parameter, and its `CONFIG GET` value afterwards.
@@ -545,7 +545,7 @@ fn file_sets_typed_fields() {
          client-query-buffer-limit 4mb\nmaxmemory 100mb\nmaxmemory-policy volatile-ttl\n\
          slowlog-log-slower-than -1\nslowlog-max-len 5\nenable-debug-command local\n\
          enable-protected-configs yes\nenable-module-command yes\nactive-expire-effort 7\n\
-         shards 3\ntcp-fastopen 16\ntcp-defer-accept yes\ntcp-quickack yes\nio-memory 512kb\nshard-sched-batch yes\n",
+         shards 3\ntcp-fastopen 16\ntcp-defer-accept yes\ntcp-quickack yes\nio-memory 512kb\nshard-sched-batch no\n",
     )
     .unwrap();
     assert_eq!(c.port, 7000);
@@ -582,7 +582,7 @@ fn file_sets_typed_fields() {
     assert!(c.tcp_defer_accept);
     assert!(c.tcp_quickack);
     assert_eq!(c.io_memory, 512 * 1024);
-    assert!(c.shard_sched_batch);
+    assert!(!c.shard_sched_batch);
     assert_eq!(c.shard_config().databases, 4);
     assert_eq!(
         c.shard_config().maxmemory_policy,
