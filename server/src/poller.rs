@@ -1,5 +1,6 @@
-//! Readiness of a shard's sockets: one edge-triggered epoll instance per shard, drained by one
-//! driver task, and the socket types whose reads and writes it wakes.
+//! Readiness of a shard's sockets: one edge-triggered epoll instance per shard, the calls
+//! that drain it (from the shard's hot loop: `Runtime::hot_loop`), and the socket types whose
+//! reads and writes it wakes.
 //!
 //! Why not one io_uring poll per connection (glommio's `TcpStream`): glommio creates its
 //! rings without `IORING_SETUP_COOP_TASKRUN`, so every socket completion that arrives while
@@ -7,11 +8,11 @@
 //! run the completion's task work. With a client on the same host, that is one IPI per
 //! request per connection; on a virtual machine each costs microseconds on both CPUs. Here a
 //! socket is registered once (edge-triggered) and reads and writes are plain non-blocking
-//! `recv`/`send`; one `epoll_wait` per driver pass finds every connection that became ready,
-//! as Redis's event loop does. The shard still sleeps only in glommio's io_uring: the driver
-//! waits for the epoll descriptor itself to become readable through an io_uring poll, so at
-//! most one completion per pass is left to interrupt the shard (see `docs/ARCHITECTURE.md`,
-//! "A connection's life").
+//! `recv`/`send`; one `epoll_wait` finds every connection that became ready, as Redis's event
+//! loop does. The hot loop waits in that `epoll_wait` for short idle spells ([`Poller::sleep`],
+//! woken also by the shard's wake-up eventfd), and for long ones waits for the epoll
+//! descriptor to become readable through glommio's io_uring ([`Poller::readable`]), so the
+//! shard then sleeps with its timers (see `docs/ARCHITECTURE.md`, "The hot loop").
 //!
 //! This module owns the descriptors it is given; it knows nothing about RESP or commands.
 #![allow(unsafe_code)] // reason: adopting descriptors returned by accept4/dup as owned ones
