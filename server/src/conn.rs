@@ -208,40 +208,42 @@ impl Ahead {
     /// SET, MULTI, blocking commands): those are parsed after it ran, as Redis would.
     fn refill(&mut self, buf: &[u8], start: &mut usize, end: usize, limits: &ParseLimits) {
         debug_assert!(self.reqs.is_empty());
-        let (parser, scratch, inline) = (&mut self.parser, &mut self.scratch, &mut self.inline);
         self.ranges.clear();
         self.inline_store.clear();
         while self.reqs.len() < LOOKAHEAD && self.fatal.is_none() {
-            match parser.parse(&buf[*start..end], limits, scratch, inline) {
+            let parsed = self.parser.parse(
+                &buf[*start..end],
+                limits,
+                &mut self.scratch,
+                &mut self.inline,
+            );
+            match parsed {
                 Ok(Some((kind, consumed))) => {
                     let base = *start;
                     *start += consumed;
-                    if scratch.is_empty() {
+                    if self.scratch.is_empty() {
                         continue;
                     }
                     let first = self.ranges.len();
                     let is_inline = kind == RequestKind::Inline;
                     if is_inline {
                         let off = self.inline_store.len();
-                        self.inline_store.extend_from_slice(inline);
+                        self.inline_store.extend_from_slice(&self.inline);
                         self.ranges
-                            .extend(scratch.iter().map(|r| r.start + off..r.end + off));
+                            .extend(self.scratch.iter().map(|r| r.start + off..r.end + off));
                     } else {
                         self.ranges
-                            .extend(scratch.iter().map(|r| r.start + base..r.end + base));
+                            .extend(self.scratch.iter().map(|r| r.start + base..r.end + base));
                     }
-                    let name = if is_inline {
-                        &self.inline_store[self.ranges[first].clone()]
-                    } else {
-                        &buf[self.ranges[first].clone()]
-                    };
-                    let def = corekv_shard::cmd::lookup(name);
-                    self.reqs.push_back(Queued {
+                    let mut q = Queued {
                         first,
-                        argc: scratch.len(),
+                        argc: self.scratch.len(),
                         inline: is_inline,
-                        def,
-                    });
+                        def: None,
+                    };
+                    q.def = corekv_shard::cmd::lookup(self.arg(buf, &q, 0));
+                    let def = q.def;
+                    self.reqs.push_back(q);
                     let plain = def.is_some_and(|d| {
                         matches!(d.route, Route::Shard { .. }) && !d.flags.has(Flags::BLOCKING)
                     });
@@ -255,13 +257,15 @@ impl Ahead {
         }
     }
 
+    /// Argument `n` of `q` (which has more than `n`).
+    fn arg<'a>(&'a self, buf: &'a [u8], q: &Queued, n: usize) -> &'a [u8] {
+        let base: &[u8] = if q.inline { &self.inline_store } else { buf };
+        &base[self.ranges[q.first + n].clone()]
+    }
+
     /// The arguments of `q`.
     fn args<'a>(&'a self, buf: &'a [u8], q: &Queued) -> SmallVec<[&'a [u8]; 8]> {
-        let base: &[u8] = if q.inline { &self.inline_store } else { buf };
-        self.ranges[q.first..q.first + q.argc]
-            .iter()
-            .map(|r| &base[r.clone()])
-            .collect()
+        (0..q.argc).map(|n| self.arg(buf, q, n)).collect()
     }
 }
 
@@ -329,11 +333,13 @@ where
                     };
                     ahead.refill(&buf, &mut start, end, &limits);
                     if ahead.reqs.len() > 1 {
-                        ex.warm(ahead.reqs.iter().filter(|q| q.argc >= 2).filter_map(|q| {
-                            let def = q.def?;
-                            let base: &[u8] = if q.inline { &ahead.inline_store } else { &buf };
-                            Some((def, &base[ahead.ranges[q.first + 1].clone()]))
-                        }));
+                        ex.warm(
+                            ahead
+                                .reqs
+                                .iter()
+                                .filter(|q| q.argc >= 2)
+                                .filter_map(|q| Some((q.def?, ahead.arg(&buf, q, 1)))),
+                        );
                     }
                     if ahead.reqs.is_empty() {
                         if let Some(e) = ahead.fatal.take() {

@@ -326,6 +326,14 @@ pub struct In<T: Send> {
 }
 
 impl<T: Send> In<T> {
+    fn new(rx: ConnectedReceiver<T>, pushed: Arc<Pushed>) -> Rc<Self> {
+        Rc::new(In {
+            rx,
+            pushed,
+            taken: Cell::new(0),
+        })
+    }
+
     /// The next message, waiting for it (`None`: the peer is gone).
     pub async fn recv(&self) -> Option<T> {
         let msg = self.rx.recv().await;
@@ -350,6 +358,44 @@ impl<T: Send> In<T> {
         self.taken.set(self.taken.get() + 1);
         Some(msg)
     }
+}
+
+/// Starts connecting one endpoint per peer (`None` where there is none: this shard itself).
+fn spawn_connects<E, C, F>(
+    eps: Vec<Option<(E, Arc<Pushed>)>>,
+    connect: impl Fn(E) -> F,
+) -> Vec<Option<(glommio::Task<C>, Arc<Pushed>)>>
+where
+    F: std::future::Future<Output = C> + 'static,
+    C: 'static,
+{
+    eps.into_iter()
+        .map(|e| e.map(|(e, p)| (glommio::spawn_local(connect(e)), p)))
+        .collect()
+}
+
+/// Waits for the connects [`spawn_connects`] started and wraps each connected end with its
+/// peer's index.
+async fn connected<C, W>(
+    started: Vec<Option<(glommio::Task<C>, Arc<Pushed>)>>,
+    wrap: impl Fn(C, Arc<Pushed>, usize) -> W,
+) -> Vec<Option<W>> {
+    let mut out = Vec::with_capacity(started.len());
+    for (peer, s) in started.into_iter().enumerate() {
+        out.push(match s {
+            Some((task, pushed)) => Some(wrap(task.await, pushed, peer)),
+            None => None,
+        });
+    }
+    out
+}
+
+/// The ends of [`connected`] with their peer's index, this shard's own slot left out.
+fn by_peer<W>(v: Vec<Option<W>>) -> Vec<(usize, W)> {
+    v.into_iter()
+        .enumerate()
+        .filter_map(|(i, w)| w.map(|w| (i, w)))
+        .collect()
 }
 
 /// This shard's side of the meshes.
@@ -405,34 +451,27 @@ impl Doorbell {
 impl Mesh {
     /// Connects every endpoint (all at once: each connect waits for its peer).
     pub async fn connect(ep: Endpoints) -> Mesh {
-        let req_tx: Vec<_> = ep
-            .req_tx
-            .into_iter()
-            .map(|s| s.map(|(s, p)| (glommio::spawn_local(s.connect()), p)))
-            .collect();
-        let resp_tx: Vec<_> = ep
-            .resp_tx
-            .into_iter()
-            .map(|s| s.map(|(s, p)| (glommio::spawn_local(s.connect()), p)))
-            .collect();
-        let req_rx: Vec<_> = ep
-            .req_rx
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.map(|(r, p)| (i, glommio::spawn_local(r.connect()), p)))
-            .collect();
-        let resp_rx: Vec<_> = ep
-            .resp_rx
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.map(|(r, p)| (i, glommio::spawn_local(r.connect()), p)))
-            .collect();
+        let req_tx = spawn_connects(ep.req_tx, |s| s.connect());
+        let resp_tx = spawn_connects(ep.resp_tx, |s| s.connect());
+        let req_rx = spawn_connects(ep.req_rx, |r| r.connect());
+        let resp_rx = spawn_connects(ep.resp_rx, |r| r.connect());
         let peers = req_tx.len();
-        let mut mesh = Mesh {
-            req_tx: Vec::new(),
-            resp_tx: Vec::new(),
-            requests_in: Vec::new(),
-            responses_in: Vec::new(),
+        let out = |peer: usize| ep.wakeups[peer].clone();
+        Mesh {
+            req_tx: connected(req_tx, |tx, pushed, p| Out {
+                tx,
+                pushed,
+                peer: out(p),
+            })
+            .await,
+            resp_tx: connected(resp_tx, |tx, pushed, p| Out {
+                tx,
+                pushed,
+                peer: out(p),
+            })
+            .await,
+            requests_in: by_peer(connected(req_rx, |rx, pushed, _| In::new(rx, pushed)).await),
+            responses_in: by_peer(connected(resp_rx, |rx, pushed, _| In::new(rx, pushed)).await),
             flusher_sending: (0..peers).map(|_| Cell::new(false)).collect(),
             wakeup: ep.wakeup.clone(),
             pending: RefCell::new(HashMap::default()),
@@ -440,40 +479,7 @@ impl Mesh {
             outbox: RefCell::new((0..peers).map(|_| Vec::new()).collect()),
             flush: Rc::new(Doorbell::default()),
             pool: RefCell::new(Vec::new()),
-        };
-        for (to, t) in req_tx.into_iter().enumerate() {
-            mesh.req_tx.push(match t {
-                Some((t, pushed)) => Some(Out {
-                    tx: t.await,
-                    pushed,
-                    peer: ep.wakeups[to].clone(),
-                }),
-                None => None,
-            });
         }
-        for (to, t) in resp_tx.into_iter().enumerate() {
-            mesh.resp_tx.push(match t {
-                Some((t, pushed)) => Some(Out {
-                    tx: t.await,
-                    pushed,
-                    peer: ep.wakeups[to].clone(),
-                }),
-                None => None,
-            });
-        }
-        for (i, t, pushed) in req_rx {
-            let rx = t.await;
-            let taken = Cell::new(0);
-            mesh.requests_in
-                .push((i, Rc::new(In { rx, pushed, taken })));
-        }
-        for (i, t, pushed) in resp_rx {
-            let rx = t.await;
-            let taken = Cell::new(0);
-            mesh.responses_in
-                .push((i, Rc::new(In { rx, pushed, taken })));
-        }
-        mesh
     }
 
     /// An empty batch, reusing a returned one when there is one.
