@@ -225,13 +225,16 @@ impl Wakeup {
         self.parked.store(true, Ordering::SeqCst);
     }
 
-    pub fn unpark(&self) {
-        self.parked.store(false, Ordering::SeqCst);
+    /// Ends the sleep; returns whether a sender rang (so the ring is to be cleared).
+    pub fn unpark(&self) -> bool {
+        !self.parked.swap(false, Ordering::SeqCst)
     }
 
-    /// Wakes the shard if it sleeps (called by a sender after its message is counted).
+    /// Wakes the shard if it sleeps (called by a sender after its message is counted). The
+    /// first sender to see the shard parked takes the flag and rings; the ones after it do
+    /// not, so a sleep costs one ring however many messages arrive before the shard runs.
     fn ring_if_parked(&self) {
-        if self.parked.load(Ordering::SeqCst) {
+        if self.parked.swap(false, Ordering::SeqCst) {
             let _ = nix::unistd::write(
                 std::os::fd::AsRawFd::as_raw_fd(&self.fd),
                 &1u64.to_ne_bytes(),

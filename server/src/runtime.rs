@@ -236,8 +236,9 @@ impl Runtime {
                 if !self.mesh.message_waiting() {
                     poller.sleep(LIGHT_SLEEP_MS);
                 }
-                wakeup.unpark();
-                wakeup.clear();
+                if wakeup.unpark() {
+                    wakeup.clear();
+                }
             } else {
                 idle_since = None;
                 bump(&self.hot.deep_sleeps);
