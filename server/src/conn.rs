@@ -191,6 +191,16 @@ struct Ahead {
     reqs: VecDeque<Queued>,
     /// A protocol error found after the queued requests: reported once they are dispatched.
     fatal: Option<ProtoError>,
+    /// The command of the last request, tried first: a pipeline usually repeats a command.
+    last: Option<&'static CommandDef>,
+}
+
+/// `cmd::lookup`, trying `last` (the previous request's command) first.
+fn lookup(last: Option<&'static CommandDef>, name: &[u8]) -> Option<&'static CommandDef> {
+    match last {
+        Some(d) if name.eq_ignore_ascii_case(d.name.as_bytes()) => Some(d),
+        _ => corekv_shard::cmd::lookup(name),
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -199,6 +209,9 @@ struct Queued {
     argc: usize,
     inline: bool,
     def: Option<&'static CommandDef>,
+    /// The shard of the first key of a command whose first argument is a key (see
+    /// `Exchange::first_key_shard`), worked out once for warming and routing.
+    key1_shard: Option<usize>,
 }
 
 impl Ahead {
@@ -206,7 +219,15 @@ impl Ahead {
     /// after any request that is not a plain keyed data command, because such a request may
     /// change how the next ones parse or run (AUTH and the parser's limits, SELECT, CONFIG
     /// SET, MULTI, blocking commands): those are parsed after it ran, as Redis would.
-    fn refill(&mut self, buf: &[u8], start: &mut usize, end: usize, limits: &ParseLimits) {
+    /// `shard_of` gives a request's `key1_shard` from its command and first argument.
+    fn refill(
+        &mut self,
+        buf: &[u8],
+        start: &mut usize,
+        end: usize,
+        limits: &ParseLimits,
+        shard_of: impl Fn(&'static CommandDef, &[u8]) -> Option<usize>,
+    ) {
         debug_assert!(self.reqs.is_empty());
         self.ranges.clear();
         self.inline_store.clear();
@@ -240,9 +261,16 @@ impl Ahead {
                         argc: self.scratch.len(),
                         inline: is_inline,
                         def: None,
+                        key1_shard: None,
                     };
-                    q.def = corekv_shard::cmd::lookup(self.arg(buf, &q, 0));
+                    q.def = lookup(self.last, self.arg(buf, &q, 0));
+                    if q.def.is_some() {
+                        self.last = q.def;
+                    }
                     let def = q.def;
+                    if let (Some(d), true) = (def, q.argc >= 2) {
+                        q.key1_shard = shard_of(d, self.arg(buf, &q, 1));
+                    }
                     self.reqs.push_back(q);
                     let plain = def.is_some_and(|d| {
                         matches!(d.route, Route::Shard { .. }) && !d.flags.has(Flags::BLOCKING)
@@ -331,14 +359,17 @@ where
                         max_bulk_len: rt.config().proto_max_bulk_len,
                         auth_required: !client.borrow().authenticated,
                     };
-                    ahead.refill(&buf, &mut start, end, &limits);
+                    ahead.refill(&buf, &mut start, end, &limits, |def, key| {
+                        ex.first_key_shard(def, key)
+                    });
                     if ahead.reqs.len() > 1 {
+                        let me = rt.id;
                         ex.warm(
                             ahead
                                 .reqs
                                 .iter()
-                                .filter(|q| q.argc >= 2)
-                                .filter_map(|q| Some((q.def?, ahead.arg(&buf, q, 1)))),
+                                .filter(|q| q.key1_shard == Some(me))
+                                .map(|q| ahead.arg(&buf, q, 1)),
                         );
                     }
                     if ahead.reqs.is_empty() {
@@ -365,7 +396,7 @@ where
                         end += early.len();
                     }
                 } else {
-                    ex.dispatch_found(&argv, q.def).await;
+                    ex.dispatch_found(&argv, q.def, q.key1_shard).await;
                 }
                 dispatched += 1;
                 if ex.flow == Flow::Close || client.borrow().close_after_reply {

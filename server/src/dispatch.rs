@@ -139,12 +139,18 @@ impl<'r> Exchange<'r> {
 
     /// Dispatches one request. Replies (or slots for them) are in order when it returns.
     pub async fn dispatch(&mut self, args: &[&[u8]]) {
-        self.dispatch_found(args, cmd::lookup(args[0])).await
+        self.dispatch_found(args, cmd::lookup(args[0]), None).await
     }
 
     /// [`Exchange::dispatch`] for a request whose command the caller already looked up
-    /// (`found` is `cmd::lookup(args[0])`).
-    pub async fn dispatch_found(&mut self, args: &[&[u8]], found: Option<&'static CommandDef>) {
+    /// (`found` is `cmd::lookup(args[0])`), and perhaps the shard of its first key
+    /// (`key1_shard`, from [`Exchange::first_key_shard`]).
+    pub async fn dispatch_found(
+        &mut self,
+        args: &[&[u8]],
+        found: Option<&'static CommandDef>,
+        key1_shard: Option<usize>,
+    ) {
         self.visible = self.take_reply_visibility();
         let start = self.w.len();
         let def = match self.check(args, found) {
@@ -160,16 +166,16 @@ impl<'r> Exchange<'r> {
             let mut c = self.client.borrow_mut();
             c.last_cmd = def.name;
         }
-        self.route(def, args).await;
+        self.route(def, args, key1_shard).await;
         // Counted after the call, as Redis does (INFO does not count itself, CONFIG RESETSTAT
         // is counted after the reset).
         self.rt.stats.borrow_mut().call(def.name);
     }
 
-    async fn route(&mut self, def: &'static CommandDef, args: &[&[u8]]) {
+    async fn route(&mut self, def: &'static CommandDef, args: &[&[u8]], key1_shard: Option<usize>) {
         let start = self.w.len();
         match def.route {
-            Route::Shard { op, cross } => self.route_keyed(def, op, cross, args).await,
+            Route::Shard { op, cross } => self.route_keyed(def, op, cross, args, key1_shard).await,
             Route::AllShards { op, merge } => self.route_all(def, op, merge, args),
             Route::Keyspace(k) => {
                 self.barrier().await;
@@ -254,6 +260,7 @@ impl<'r> Exchange<'r> {
         op: OpFn,
         cross: Cross,
         args: &[&[u8]],
+        key1_shard: Option<usize>,
     ) {
         if def.flags.has(Flags::BLOCKING) {
             let start = self.w.len();
@@ -263,7 +270,15 @@ impl<'r> Exchange<'r> {
         }
         let n = self.rt.nshards;
         let me = self.rt.id;
-        let mut target = single_target(&def.keys, args, n);
+        let mut target = match (key1_shard, def.keys) {
+            (
+                Some(s),
+                Keys::Range {
+                    first: 1, last: 1, ..
+                },
+            ) if n > 1 => Target::One(s),
+            _ => single_target(&def.keys, args, n),
+        };
         if matches!(cross, Cross::Coord(CoordCmd::Sort)) && n > 1 && sort_reads_patterns(args) {
             // BY/GET patterns may name keys on any shard.
             target = Target::Many;
@@ -374,20 +389,27 @@ impl<'r> Exchange<'r> {
         });
     }
 
-    /// Brings the keyspace entries of the coming requests that run on this shard into cache
-    /// before they are dispatched, so that their memory misses overlap (see `Shard::warm`).
-    /// `reqs` yields each request's looked-up command with its second argument; only keyed
-    /// commands whose first key is that argument and lives on this shard are warmed.
-    pub fn warm<'a>(&self, reqs: impl Iterator<Item = (&'static CommandDef, &'a [u8])>) {
-        let (n, me) = (self.rt.nshards, self.rt.id);
-        let db = self.client.borrow().db;
-        let local = reqs.filter_map(|(def, key)| match (def.route, def.keys) {
-            (Route::Shard { .. }, Keys::Range { first: 1, .. }) => {
-                (n == 1 || key_shard(key, n) == me).then_some((db, key))
-            }
+    /// For a keyed data command whose first argument is a key, the shard that owns that key
+    /// (this one when there is one shard); `None` for any other command. The connection works
+    /// it out once per request, for [`Exchange::warm`] and for routing.
+    pub fn first_key_shard(&self, def: &'static CommandDef, key: &[u8]) -> Option<usize> {
+        let n = self.rt.nshards;
+        match (def.route, def.keys) {
+            (Route::Shard { .. }, Keys::Range { first: 1, .. }) => Some(if n == 1 {
+                self.rt.id
+            } else {
+                key_shard(key, n)
+            }),
             _ => None,
-        });
-        self.rt.shard.borrow().warm::<32>(local);
+        }
+    }
+
+    /// Brings the keyspace entries of the coming requests' keys (on this shard, in the
+    /// client's database) into cache before they are dispatched, so that their memory misses
+    /// overlap (see `Shard::warm`).
+    pub fn warm<'a>(&self, keys: impl Iterator<Item = &'a [u8]>) {
+        let db = self.client.borrow().db;
+        self.rt.shard.borrow().warm::<32>(keys.map(|k| (db, k)));
     }
 
     /// Runs an op on this shard's data, writing its reply into `w`.
