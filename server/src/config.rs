@@ -54,9 +54,11 @@
 //! | `tcp-defer-accept` | `tcp_defer_accept` | corekv: TCP_DEFER_ACCEPT on listeners |
 //! | `tcp-quickack` | `tcp_quickack` | corekv: TCP_QUICKACK on client sockets |
 //! | `shard-sched-batch` | `shard_sched_batch` | corekv: shard threads run under `SCHED_BATCH` (default yes) |
+//! | `shard-cpu-affinity` | `shard_cpu_affinity` | corekv: each shard thread is pinned to its CPU (default yes) |
 //!
 //! `shards`, `io-memory`, `tcp-fastopen` and `tcp-defer-accept` are fixed at start-up (`CONFIG SET`
-//! refuses them as immutable); `tcp-quickack` and `shard-sched-batch` may change at run time.
+//! refuses them as immutable); `tcp-quickack`, `shard-sched-batch` and `shard-cpu-affinity` may
+//! change at run time.
 //!
 //! ## Parameters accepted and stored only
 //!
@@ -339,6 +341,9 @@ pub struct Config {
     /// corekv: shard threads run under the `SCHED_BATCH` policy, so a shard that wakes up does
     /// not preempt another thread running on its CPU (see docs/ARCHITECTURE.md, "Threads").
     pub shard_sched_batch: bool,
+    /// corekv: each shard thread is pinned to its own CPU; `no` lets the kernel place them on
+    /// any CPU the process may use (see docs/ARCHITECTURE.md, "Threads").
+    pub shard_cpu_affinity: bool,
     /// corekv: glommio `io_memory` per shard, bytes. Fixed at start-up.
     pub io_memory: u64,
 
@@ -411,6 +416,7 @@ impl Default for Config {
             tcp_defer_accept: false,
             tcp_quickack: false,
             shard_sched_batch: true,
+            shard_cpu_affinity: true,
             io_memory: 0,
             replicaof: None,
             client_output_buffer_limits: DEFAULT_OBUF_LIMITS,
@@ -742,6 +748,7 @@ impl Config {
             Field::TcpDeferAccept => Value::Bool(self.tcp_defer_accept),
             Field::TcpQuickack => Value::Bool(self.tcp_quickack),
             Field::ShardSchedBatch => Value::Bool(self.shard_sched_batch),
+            Field::ShardCpuAffinity => Value::Bool(self.shard_cpu_affinity),
             Field::IoMemory => Value::Num(self.io_memory as i64),
         }
     }
@@ -813,6 +820,7 @@ impl Config {
             Field::TcpDeferAccept => self.tcp_defer_accept = flag,
             Field::TcpQuickack => self.tcp_quickack = flag,
             Field::ShardSchedBatch => self.shard_sched_batch = flag,
+            Field::ShardCpuAffinity => self.shard_cpu_affinity = flag,
             Field::IoMemory => self.io_memory = num as u64,
         }
     }

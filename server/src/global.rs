@@ -21,10 +21,13 @@ pub struct Global {
     pub run_id: String,
     /// The TCP port actually listened on (after binding port 0, the kernel's choice).
     pub tcp_port: AtomicUsize,
+    /// The CPUs the process may run on, as found at start-up; shard `i` is pinned to
+    /// `cpus[i % cpus.len()]` under `shard-cpu-affinity` (empty if unknown).
+    pub cpus: Vec<usize>,
 }
 
 impl Global {
-    pub fn new(nshards: usize, config_file: Option<PathBuf>) -> Self {
+    pub fn new(nshards: usize, config_file: Option<PathBuf>, cpus: Vec<usize>) -> Self {
         let started_unix_ms = unix_ms();
         Global {
             nshards,
@@ -37,6 +40,7 @@ impl Global {
             executable: std::env::current_exe().unwrap_or_default(),
             run_id: make_run_id(started_unix_ms),
             tcp_port: AtomicUsize::new(0),
+            cpus,
         }
     }
 

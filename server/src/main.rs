@@ -144,6 +144,7 @@ fn run(mut config: Config, signals: Option<nix::sys::signal::SigSet>) -> i32 {
     let global = Arc::new(Global::new(
         nshards,
         config.config_file().map(|p| p.to_path_buf()),
+        cpus.clone(),
     ));
     global
         .tcp_port
@@ -163,22 +164,15 @@ fn run(mut config: Config, signals: Option<nix::sys::signal::SigSet>) -> i32 {
     };
     let mut handles = Vec::with_capacity(nshards);
     for ((id, ep), socks) in endpoints.into_iter().enumerate().zip(listeners) {
-        let placement = if cpus.is_empty() {
-            Placement::Unbound
-        } else {
-            Placement::Fixed(cpus[id % cpus.len()])
+        let placement = match runtime::shard_cpu(&cpus, id) {
+            Some(cpu) if config.shard_cpu_affinity => Placement::Fixed(cpu),
+            _ => Placement::Unbound,
         };
         let config = config.clone();
         let shard_global = global.clone();
-        let mut builder = LocalExecutorBuilder::new(placement)
+        let builder = LocalExecutorBuilder::new(placement)
             .name(&format!("shard-{id}"))
             .io_memory(config.io_memory as usize);
-        if let Some(us) = std::env::var("COREKV_SPIN_US")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            builder = builder.spin_before_park(Duration::from_micros(us));
-        }
         match builder.spawn(move || shard_main(id, config, shard_global, ep, socks)) {
             Ok(h) => handles.push(h),
             Err(e) => {

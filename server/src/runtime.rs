@@ -102,6 +102,9 @@ impl Runtime {
         if config.shard_sched_batch != self.config().shard_sched_batch {
             set_sched_batch(config.shard_sched_batch);
         }
+        if config.shard_cpu_affinity != self.config().shard_cpu_affinity {
+            set_cpu_affinity(&self.global.cpus, self.id, config.shard_cpu_affinity);
+        }
         self.shard.borrow_mut().set_config(config.shard_config());
         *self.config.borrow_mut() = Rc::new(config);
     }
@@ -344,6 +347,30 @@ pub fn set_sched_batch(batch: bool) {
             "Could not set the scheduling policy of shard thread: {}",
             std::io::Error::last_os_error()
         );
+    }
+}
+
+/// The CPU shard `id` is pinned to under `shard-cpu-affinity`: the `id`-th of the CPUs the
+/// process may use (wrapping around when there are more shards than CPUs).
+pub fn shard_cpu(cpus: &[usize], id: usize) -> Option<usize> {
+    (!cpus.is_empty()).then(|| cpus[id % cpus.len()])
+}
+
+/// Pins the calling shard thread to its CPU, or lets it run on any of `cpus`
+/// (`CONFIG SET shard-cpu-affinity`; at start-up glommio pins the thread itself).
+pub fn set_cpu_affinity(cpus: &[usize], id: usize, pinned: bool) {
+    let Some(own) = shard_cpu(cpus, id) else {
+        return;
+    };
+    let mut set = nix::sched::CpuSet::new();
+    let chosen: &[usize] = if pinned { &[own] } else { cpus };
+    for &cpu in chosen {
+        if set.set(cpu).is_err() {
+            return;
+        }
+    }
+    if let Err(e) = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set) {
+        warn!("Could not set the CPU affinity of shard {id}: {e}");
     }
 }
 

@@ -907,3 +907,86 @@ fn shard_threads_run_under_sched_batch_unless_told_not_to_and_config_set_switche
     let off = Server::start(&["--shard-sched-batch", "no"]);
     assert!(all(0)(&settled(&off)), "{:?}", shard_policies(&off));
 }
+
+/// The CPUs each shard's executor thread may run on (`Cpus_allowed_list` of the shard threads
+/// under `SCHED_BATCH`, the default: glommio's helper thread of a shard keeps `SCHED_OTHER`
+/// and the affinity it was created with), by thread name.
+fn shard_cpu_lists(s: &Server) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let dir = format!("/proc/{}/task", s.pid());
+    for task in std::fs::read_dir(dir).expect("task dir") {
+        let path = task.expect("task entry").path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let comm = comm.trim();
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let batch = rest.split_whitespace().nth(41 - 3) == Some("3");
+        if !comm.starts_with("shard-") || !batch {
+            continue;
+        }
+        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
+        if let Some(list) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        {
+            out.insert(comm.to_string(), list.trim().to_string());
+        }
+    }
+    out
+}
+
+/// `Cpus_allowed_list` of the server's main thread: every CPU the process may use.
+fn process_cpu_list(s: &Server) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.pid())).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn shards_are_pinned_to_their_own_cpus_unless_told_not_to_and_config_set_switches_it() {
+    let settled = |s: &Server| {
+        for shard in 0..2 {
+            assert_eq!(s.raw_on_shard(shard).roundtrip(&["PING"]), b"+PONG\r\n");
+        }
+        shard_cpu_lists(s)
+    };
+    let s = Server::start(&[]);
+    let all = process_cpu_list(&s);
+    let single = |l: &String| !l.contains([',', '-']);
+    let pinned = |m: &BTreeMap<String, String>| {
+        let lists: std::collections::BTreeSet<_> = m.values().collect();
+        // Two shards on two CPUs or more: one CPU each, not the same one. (On a one-CPU
+        // machine both are pinned to that CPU.)
+        m.len() == 2 && m.values().all(single) && (lists.len() == 2 || single(&all))
+    };
+    let free = |m: &BTreeMap<String, String>| m.len() == 2 && m.values().all(|l| *l == all);
+
+    let mut c = s.raw();
+    assert!(pinned(&settled(&s)), "{:?} of {all}", shard_cpu_lists(&s));
+    assert_eq!(
+        config_get(&mut c, &["shard-cpu-affinity"]),
+        pairs(&[("shard-cpu-affinity", "yes")])
+    );
+    assert_eq!(
+        c.roundtrip(&["CONFIG", "SET", "shard-cpu-affinity", "no"]),
+        b"+OK\r\n"
+    );
+    // Every shard applies a CONFIG SET itself, as a job; the other one may do it a moment later.
+    assert!(common::wait_until(Duration::from_secs(5), || free(
+        &shard_cpu_lists(&s)
+    )));
+    assert_eq!(
+        c.roundtrip(&["CONFIG", "SET", "shard-cpu-affinity", "yes"]),
+        b"+OK\r\n"
+    );
+    assert!(common::wait_until(Duration::from_secs(5), || pinned(
+        &shard_cpu_lists(&s)
+    )));
+
+    let off = Server::start(&["--shard-cpu-affinity", "no"]);
+    assert!(free(&settled(&off)), "{:?}", shard_cpu_lists(&off));
+}

@@ -133,6 +133,7 @@ pub enum Field {
     TcpDeferAccept,
     TcpQuickack,
     ShardSchedBatch,
+    ShardCpuAffinity,
     IoMemory,
 }
 
@@ -1241,6 +1242,7 @@ pub static DEFS: &[Def] = &[
     boolean("tcp-defer-accept", None, IMM, false).typed(Field::TcpDeferAccept),
     boolean("tcp-quickack", None, MOD, false).typed(Field::TcpQuickack),
     boolean("shard-sched-batch", None, MOD, true).typed(Field::ShardSchedBatch),
+    boolean("shard-cpu-affinity", None, MOD, true).typed(Field::ShardCpuAffinity),
 ];
 
 /// Typed parameters whose capability has not arrived yet: read by the server, acted on later.

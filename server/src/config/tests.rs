@@ -209,6 +209,7 @@ const COREKV_DEFAULTS: &[(&str, &str)] = &[
     ("tcp-defer-accept", "no"),
     ("tcp-quickack", "no"),
     ("shard-sched-batch", "yes"),
+    ("shard-cpu-affinity", "yes"),
 ];
 
 /// Name/value pairs for `CONFIG SET`, a parameter, and its `CONFIG GET` value afterwards.
@@ -545,7 +546,7 @@ fn file_sets_typed_fields() {
          client-query-buffer-limit 4mb\nmaxmemory 100mb\nmaxmemory-policy volatile-ttl\n\
          slowlog-log-slower-than -1\nslowlog-max-len 5\nenable-debug-command local\n\
          enable-protected-configs yes\nenable-module-command yes\nactive-expire-effort 7\n\
-         shards 3\ntcp-fastopen 16\ntcp-defer-accept yes\ntcp-quickack yes\nio-memory 512kb\nshard-sched-batch no\n",
+         shards 3\ntcp-fastopen 16\ntcp-defer-accept yes\ntcp-quickack yes\nio-memory 512kb\nshard-sched-batch no\nshard-cpu-affinity no\n",
     )
     .unwrap();
     assert_eq!(c.port, 7000);
@@ -583,6 +584,7 @@ fn file_sets_typed_fields() {
     assert!(c.tcp_quickack);
     assert_eq!(c.io_memory, 512 * 1024);
     assert!(!c.shard_sched_batch);
+    assert!(!c.shard_cpu_affinity);
     assert_eq!(c.shard_config().databases, 4);
     assert_eq!(
         c.shard_config().maxmemory_policy,
@@ -1514,6 +1516,7 @@ fn set_values() {
         ),
         (&[("tcp-quickack", "yes")], "tcp-quickack", "yes"),
         (&[("shard-sched-batch", "yes")], "shard-sched-batch", "yes"),
+        (&[("shard-cpu-affinity", "no")], "shard-cpu-affinity", "no"),
     ];
     for &(pairs, name, want) in cases {
         let mut c = Config::default();
@@ -1753,6 +1756,7 @@ fn rewrite_round_trips() {
         ("hz", "77"),
         ("tcp-quickack", "yes"),
         ("shard-sched-batch", "yes"),
+        ("shard-cpu-affinity", "no"),
         ("masterauth", ""),
         ("appendfsync", "no"),
     ];
