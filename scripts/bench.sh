@@ -4,8 +4,11 @@
 # usage: scripts/bench.sh            (builds corekv in release mode first)
 # env:   ROUNDS=3 N=200000 CLIENTS=50 SHARDS=2 TESTS="set get incr mset" PIPELINES="1 16"
 #        REDIS_SERVER=redis-server COREKV_ARGS="..."   BUILD=0 to skip cargo build
+#        COREKV_B=path/to/corekv-server COREKV_B_ARGS="..."  adds a second corekv ("corekv-b",
+#        by default the same binary) to the same rounds: a before/after or option A/B that
+#        drift cannot fake
 #
-# Both servers run on 127.0.0.1 on free ports, one at a time, in rounds whose order
+# The servers run on 127.0.0.1 on free ports, one at a time, in rounds whose order
 # alternates, so drift on a shared machine hits both alike. For every workload it prints the
 # median requests/s of each server, the ratio corekv/redis, and the server CPU time per
 # request (utime+stime from /proc), which is steadier than throughput on a noisy machine.
@@ -44,6 +47,7 @@ start_server() { # name port -> pid
     local name=$1 port=$2
     case $name in
         corekv) "$COREKV" --port "$port" --bind 127.0.0.1 --shards "$SHARDS" --save '' ${COREKV_ARGS:-} >/dev/null 2>&1 & ;;
+        corekv-b) "${COREKV_B:-$COREKV}" --port "$port" --bind 127.0.0.1 --shards "$SHARDS" --save '' ${COREKV_B_ARGS:-} >/dev/null 2>&1 & ;;
         redis) "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile '' >/dev/null 2>&1 & ;;
     esac
     local pid=$!
@@ -59,6 +63,9 @@ start_server() { # name port -> pid
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
 SERVERS=(corekv)
+if [ -n "${COREKV_B:-}${COREKV_B_ARGS:-}" ]; then
+    SERVERS+=(corekv-b)
+fi
 if command -v "$REDIS_SERVER" >/dev/null; then
     SERVERS+=(redis)
 else
@@ -103,14 +110,25 @@ for rnd, name, t, p, r, ticks, n in rows:
     k = (t.upper(), p)
     if k not in workloads:
         workloads.append(k)
-print(f"{'workload':<10} {'corekv rps':>12} {'redis rps':>12} {'ratio':>7} {'corekv µs/req':>14} {'redis µs/req':>13}")
+has_b = any(name == "corekv-b" for _, name, *_ in rows)
+med = lambda xs: statistics.median(xs) if xs else None
+head = f"{'workload':<10} {'corekv rps':>12} {'redis rps':>12} {'ratio':>7} {'corekv µs/req':>14} {'redis µs/req':>13}"
+if has_b:
+    head += f" {'corekv-b rps':>13} {'b ratio':>8} {'b µs/req':>9}"
+print(head)
 for t, p in workloads:
-    c = statistics.median(rps[("corekv", t, p)])
-    r = statistics.median(rps[("redis", t, p)]) if rps[("redis", t, p)] else None
-    cc = statistics.median(cpu[("corekv", t, p)]) if cpu[("corekv", t, p)] else float("nan")
-    rc = statistics.median(cpu[("redis", t, p)]) if cpu[("redis", t, p)] else float("nan")
+    c = med(rps[("corekv", t, p)])
+    r = med(rps[("redis", t, p)])
+    cc = med(cpu[("corekv", t, p)]) or float("nan")
+    rc = med(cpu[("redis", t, p)]) or float("nan")
     ratio = f"{c / r:.2f}" if r else "-"
     rs = f"{r:,.0f}" if r else "-"
-    print(f"{t + '/' + p:<10} {c:>12,.0f} {rs:>12} {ratio:>7} {cc:>14.2f} {rc:>13.2f}")
+    line = f"{t + '/' + p:<10} {c:>12,.0f} {rs:>12} {ratio:>7} {cc:>14.2f} {rc:>13.2f}"
+    if has_b:
+        b = med(rps[("corekv-b", t, p)])
+        bc = med(cpu[("corekv-b", t, p)]) or float("nan")
+        bratio = f"{b / r:.2f}" if r else "-"
+        line += f" {b:>13,.0f} {bratio:>8} {bc:>9.2f}"
+    print(line)
 EOF
 rm -f "$RAW"
