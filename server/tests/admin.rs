@@ -841,18 +841,25 @@ fn version_flag() {
     }
 }
 
-/// The scheduling policy of each shard thread (`/proc/<pid>/task/<tid>/stat` field 41; 0 is
-/// `SCHED_OTHER`, 3 is `SCHED_BATCH`). Shard threads are named `shard-<id>-<cpu>`; glommio's
-/// helper thread of each shard carries the same name and keeps the default policy, so the
-/// value is the highest policy among the threads of each name.
-fn shard_policies(s: &Server) -> BTreeMap<String, u32> {
-    let mut out = BTreeMap::new();
+/// One thread of the server named `shard-<id>-<cpu>`: its scheduling policy
+/// (`/proc/<pid>/task/<tid>/stat` field 41; 0 is `SCHED_OTHER`, 3 is `SCHED_BATCH`) and the
+/// CPUs it may run on (`Cpus_allowed_list`). glommio's helper thread of each shard carries
+/// the same name as the shard's executor thread, keeps `SCHED_OTHER` and the affinity it was
+/// created with.
+struct ShardThread {
+    name: String,
+    policy: u32,
+    cpus: String,
+}
+
+fn shard_threads(s: &Server) -> Vec<ShardThread> {
+    let mut out = Vec::new();
     let dir = format!("/proc/{}/task", s.pid());
     for task in std::fs::read_dir(dir).expect("task dir") {
         let path = task.expect("task entry").path();
         let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let comm = comm.trim();
-        if !comm.starts_with("shard-") {
+        let name = comm.trim();
+        if !name.starts_with("shard-") {
             continue;
         }
         let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
@@ -863,20 +870,59 @@ fn shard_policies(s: &Server) -> BTreeMap<String, u32> {
             .nth(41 - 3)
             .and_then(|f| f.parse().ok())
             .expect("policy field");
-        let e = out.entry(comm.to_string()).or_insert(0);
-        *e = (*e).max(policy);
+        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
+        out.push(ShardThread {
+            name: name.to_string(),
+            policy,
+            cpus: cpus_allowed(&status),
+        });
+    }
+    out
+}
+
+/// The `Cpus_allowed_list` of a `/proc/.../status` text.
+fn cpus_allowed(status: &str) -> String {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list")
+        .trim()
+        .to_string()
+}
+
+/// A shard accepts connections only after it has set up its thread (policy, affinity): once
+/// each shard has answered on a connection of its own, both are in place.
+fn ping_each_shard(s: &Server) {
+    for shard in 0..2 {
+        assert_eq!(s.raw_on_shard(shard).roundtrip(&["PING"]), b"+PONG\r\n");
+    }
+}
+
+/// `CONFIG SET name value` of a directive each shard applies to its own thread, then waits
+/// for `applied`: the set reaches every shard as a job, so the other shard may apply it a
+/// moment after the reply.
+fn set_on_shards(c: &mut Raw, name: &str, value: &str, applied: impl FnMut() -> bool) {
+    assert_eq!(c.roundtrip(&["CONFIG", "SET", name, value]), b"+OK\r\n");
+    assert!(
+        wait_until(Duration::from_secs(5), applied),
+        "{name} {value} not applied by every shard"
+    );
+}
+
+/// The scheduling policy of each shard: the highest among the threads of its name.
+fn shard_policies(s: &Server) -> BTreeMap<String, u32> {
+    let mut out = BTreeMap::new();
+    for t in shard_threads(s) {
+        let e = out.entry(t.name).or_insert(0);
+        *e = (*e).max(t.policy);
     }
     out
 }
 
 #[test]
 fn shard_threads_run_under_sched_batch_unless_told_not_to_and_config_set_switches_it() {
-    // A shard accepts connections only after it has set its policy: once each shard has
-    // answered on a connection of its own, both policies are in place.
     let settled = |s: &Server| {
-        for shard in 0..2 {
-            assert_eq!(s.raw_on_shard(shard).roundtrip(&["PING"]), b"+PONG\r\n");
-        }
+        ping_each_shard(s);
         shard_policies(s)
     };
     let all = |p: u32| move |m: &BTreeMap<String, u32>| m.len() == 2 && m.values().all(|&v| v == p);
@@ -888,70 +934,36 @@ fn shard_threads_run_under_sched_batch_unless_told_not_to_and_config_set_switche
         config_get(&mut c, &["shard-sched-batch"]),
         pairs(&[("shard-sched-batch", "yes")])
     );
-    assert_eq!(
-        c.roundtrip(&["CONFIG", "SET", "shard-sched-batch", "no"]),
-        b"+OK\r\n"
-    );
-    // CONFIG SET reaches every shard as a job; the other shard may apply it a moment later.
-    assert!(common::wait_until(Duration::from_secs(5), || all(0)(
-        &shard_policies(&s)
-    )));
-    assert_eq!(
-        c.roundtrip(&["CONFIG", "SET", "shard-sched-batch", "yes"]),
-        b"+OK\r\n"
-    );
-    assert!(common::wait_until(Duration::from_secs(5), || all(3)(
-        &shard_policies(&s)
-    )));
+    set_on_shards(&mut c, "shard-sched-batch", "no", || {
+        all(0)(&shard_policies(&s))
+    });
+    set_on_shards(&mut c, "shard-sched-batch", "yes", || {
+        all(3)(&shard_policies(&s))
+    });
 
     let off = Server::start(&["--shard-sched-batch", "no"]);
     assert!(all(0)(&settled(&off)), "{:?}", shard_policies(&off));
 }
 
-/// The CPUs each shard's executor thread may run on (`Cpus_allowed_list` of the shard threads
-/// under `SCHED_BATCH`, the default: glommio's helper thread of a shard keeps `SCHED_OTHER`
-/// and the affinity it was created with), by thread name.
+/// The CPUs each shard's executor thread may run on, by thread name: the shard threads
+/// under `SCHED_BATCH` (the default), which leaves out glommio's helper threads.
 fn shard_cpu_lists(s: &Server) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let dir = format!("/proc/{}/task", s.pid());
-    for task in std::fs::read_dir(dir).expect("task dir") {
-        let path = task.expect("task entry").path();
-        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let comm = comm.trim();
-        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
-        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-        let batch = rest.split_whitespace().nth(41 - 3) == Some("3");
-        if !comm.starts_with("shard-") || !batch {
-            continue;
-        }
-        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
-        if let Some(list) = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-        {
-            out.insert(comm.to_string(), list.trim().to_string());
-        }
-    }
-    out
+    shard_threads(s)
+        .into_iter()
+        .filter(|t| t.policy == 3)
+        .map(|t| (t.name, t.cpus))
+        .collect()
 }
 
 /// `Cpus_allowed_list` of the server's main thread: every CPU the process may use.
 fn process_cpu_list(s: &Server) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", s.pid())).expect("status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-        .expect("Cpus_allowed_list")
-        .trim()
-        .to_string()
+    cpus_allowed(&std::fs::read_to_string(format!("/proc/{}/status", s.pid())).expect("status"))
 }
 
 #[test]
 fn shards_are_pinned_to_their_own_cpus_unless_told_not_to_and_config_set_switches_it() {
     let settled = |s: &Server| {
-        for shard in 0..2 {
-            assert_eq!(s.raw_on_shard(shard).roundtrip(&["PING"]), b"+PONG\r\n");
-        }
+        ping_each_shard(s);
         shard_cpu_lists(s)
     };
     let s = Server::start(&[]);
@@ -971,21 +983,12 @@ fn shards_are_pinned_to_their_own_cpus_unless_told_not_to_and_config_set_switche
         config_get(&mut c, &["shard-cpu-affinity"]),
         pairs(&[("shard-cpu-affinity", "yes")])
     );
-    assert_eq!(
-        c.roundtrip(&["CONFIG", "SET", "shard-cpu-affinity", "no"]),
-        b"+OK\r\n"
-    );
-    // Every shard applies a CONFIG SET itself, as a job; the other one may do it a moment later.
-    assert!(common::wait_until(Duration::from_secs(5), || free(
-        &shard_cpu_lists(&s)
-    )));
-    assert_eq!(
-        c.roundtrip(&["CONFIG", "SET", "shard-cpu-affinity", "yes"]),
-        b"+OK\r\n"
-    );
-    assert!(common::wait_until(Duration::from_secs(5), || pinned(
-        &shard_cpu_lists(&s)
-    )));
+    set_on_shards(&mut c, "shard-cpu-affinity", "no", || {
+        free(&shard_cpu_lists(&s))
+    });
+    set_on_shards(&mut c, "shard-cpu-affinity", "yes", || {
+        pinned(&shard_cpu_lists(&s))
+    });
 
     let off = Server::start(&["--shard-cpu-affinity", "no"]);
     assert!(free(&settled(&off)), "{:?}", shard_cpu_lists(&off));
