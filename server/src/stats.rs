@@ -38,9 +38,42 @@ pub struct CmdStat {
     pub failed_calls: u64,
 }
 
+/// The per-command counters of one shard, in first-counted order.
+#[derive(Debug, Default, Clone)]
+pub struct CmdStats {
+    index: HashMap<CmdKey, usize, FastBuild>,
+    stats: Vec<(CmdKey, CmdStat)>,
+    /// The command counted last and its place: a pipeline mostly repeats one command, and
+    /// comparing its name's address is cheaper than a table lookup.
+    last: Option<(&'static str, usize)>,
+}
+
+impl CmdStats {
+    /// The counters of `cmd`, created at zero.
+    pub fn entry(&mut self, cmd: &'static str) -> &mut CmdStat {
+        let idx = match self.last {
+            Some((name, i)) if std::ptr::eq(name, cmd) => i,
+            _ => {
+                let stats = &mut self.stats;
+                let i = *self.index.entry(CmdKey(cmd)).or_insert_with(|| {
+                    stats.push((CmdKey(cmd), CmdStat::default()));
+                    stats.len() - 1
+                });
+                self.last = Some((cmd, i));
+                i
+            }
+        };
+        &mut self.stats[idx].1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&CmdKey, &CmdStat)> {
+        self.stats.iter().map(|(k, v)| (k, v))
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
-    pub commands: HashMap<CmdKey, CmdStat, FastBuild>,
+    pub commands: CmdStats,
     pub errors: HashMap<String, u64>,
     pub total_error_replies: u64,
     /// Commands executed on this shard's data (inline or for other shards): INFO `shards`.
@@ -59,12 +92,12 @@ pub struct Stats {
 
 impl Stats {
     pub fn call(&mut self, cmd: &'static str) {
-        self.commands.entry(CmdKey(cmd)).or_default().calls += 1;
+        self.commands.entry(cmd).calls += 1;
         self.total_commands_processed += 1;
     }
 
     pub fn time(&mut self, cmd: &'static str, usec: u64) {
-        self.commands.entry(CmdKey(cmd)).or_default().usec += usec;
+        self.commands.entry(cmd).usec += usec;
     }
 
     /// An error reply: counted per error code; `rejected` says it came before execution
@@ -74,7 +107,7 @@ impl Stats {
         let code = String::from_utf8_lossy(code).into_owned();
         *self.errors.entry(code).or_default() += 1;
         if let Some(cmd) = cmd {
-            let s = self.commands.entry(CmdKey(cmd)).or_default();
+            let s = self.commands.entry(cmd);
             if rejected {
                 s.rejected_calls += 1;
             } else {
@@ -89,8 +122,8 @@ impl Stats {
     }
 
     pub fn merge(&mut self, other: &Stats) {
-        for (k, v) in &other.commands {
-            let s = self.commands.entry(*k).or_default();
+        for (k, v) in other.commands.iter() {
+            let s = self.commands.entry(k.0);
             s.calls += v.calls;
             s.usec += v.usec;
             s.rejected_calls += v.rejected_calls;
