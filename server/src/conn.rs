@@ -113,13 +113,6 @@ where
     );
 }
 
-/// Whether a request may be a blocking command (a cheap first-letter filter, then the table).
-fn may_block(argv: &[&[u8]]) -> bool {
-    matches!(argv[0].first(), Some(b'b' | b'B' | b'x' | b'X'))
-        && corekv_shard::cmd::lookup(argv[0])
-            .is_some_and(|d| d.flags.has(corekv_shard::cmd::Flags::BLOCKING))
-}
-
 /// Dispatches a request that may block, reading the socket meanwhile: bytes that arrive are
 /// returned (they are the client's next requests), and EOF or an error fires the kill switch
 /// so a blocked command gives up at once, as Redis frees a blocked client that disconnects.
@@ -268,7 +261,7 @@ impl Ahead {
                         self.last = q.def;
                     }
                     let def = q.def;
-                    if let (Some(d), true) = (def, q.argc >= 2) {
+                    if let Some(d) = def.filter(|_| q.argc >= 2) {
                         q.key1_shard = shard_of(d, self.arg(buf, &q, 1));
                     }
                     self.reqs.push_back(q);
@@ -383,7 +376,7 @@ where
                     break;
                 };
                 let argv = ahead.args(&buf, &q);
-                if may_block(&argv) {
+                if q.def.is_some_and(|d| d.flags.has(Flags::BLOCKING)) {
                     // A blocked client must still notice its connection going away: watch
                     // the socket while the command waits.
                     let early = dispatch_watching(&mut ex, &argv, stream, client).await;
