@@ -55,10 +55,11 @@
 //! | `tcp-quickack` | `tcp_quickack` | corekv: TCP_QUICKACK on client sockets |
 //! | `shard-sched-batch` | `shard_sched_batch` | corekv: shard threads run under `SCHED_BATCH` (default yes) |
 //! | `shard-cpu-affinity` | `shard_cpu_affinity` | corekv: each shard thread is pinned to its CPU (default yes) |
+//! | `shard-idle-spin-us` | `shard_idle_spin_us` | corekv: how long a shard out of work keeps polling before it sleeps (default 50) |
 //!
 //! `shards`, `io-memory`, `tcp-fastopen` and `tcp-defer-accept` are fixed at start-up (`CONFIG SET`
-//! refuses them as immutable); `tcp-quickack`, `shard-sched-batch` and `shard-cpu-affinity` may
-//! change at run time.
+//! refuses them as immutable); `tcp-quickack`, `shard-sched-batch`, `shard-cpu-affinity` and
+//! `shard-idle-spin-us` may change at run time.
 //!
 //! ## Parameters accepted and stored only
 //!
@@ -344,6 +345,10 @@ pub struct Config {
     /// corekv: each shard thread is pinned to its own CPU; `no` lets the kernel place them on
     /// any CPU the process may use (see docs/ARCHITECTURE.md, "Threads").
     pub shard_cpu_affinity: bool,
+    /// corekv: microseconds a shard that ran out of work keeps polling (yielding its CPU
+    /// between polls) before it sleeps; 0 sleeps at once (see docs/ARCHITECTURE.md, "The hot
+    /// loop").
+    pub shard_idle_spin_us: u64,
     /// corekv: glommio `io_memory` per shard, bytes. Fixed at start-up.
     pub io_memory: u64,
 
@@ -417,6 +422,7 @@ impl Default for Config {
             tcp_quickack: false,
             shard_sched_batch: true,
             shard_cpu_affinity: true,
+            shard_idle_spin_us: 50,
             io_memory: 0,
             replicaof: None,
             client_output_buffer_limits: DEFAULT_OBUF_LIMITS,
@@ -749,6 +755,7 @@ impl Config {
             Field::TcpQuickack => Value::Bool(self.tcp_quickack),
             Field::ShardSchedBatch => Value::Bool(self.shard_sched_batch),
             Field::ShardCpuAffinity => Value::Bool(self.shard_cpu_affinity),
+            Field::ShardIdleSpinUs => Value::Num(self.shard_idle_spin_us as i64),
             Field::IoMemory => Value::Num(self.io_memory as i64),
         }
     }
@@ -821,6 +828,7 @@ impl Config {
             Field::TcpQuickack => self.tcp_quickack = flag,
             Field::ShardSchedBatch => self.shard_sched_batch = flag,
             Field::ShardCpuAffinity => self.shard_cpu_affinity = flag,
+            Field::ShardIdleSpinUs => self.shard_idle_spin_us = num as u64,
             Field::IoMemory => self.io_memory = num as u64,
         }
     }

@@ -26,11 +26,12 @@ const TURN_LIMIT: Duration = Duration::from_millis(1);
 /// How long a shard stays in light sleeps after its last work before it sleeps in glommio.
 const LIGHT_SLEEP_WINDOW: Duration = Duration::from_millis(5);
 
-/// Counters of the hot loop: its rounds, its light and deep sleeps, and whether it is in a
-/// deep sleep now.
+/// Counters of the hot loop: its rounds, its idle spins, its light and deep sleeps, and
+/// whether it is in a deep sleep now.
 #[derive(Default)]
 pub struct HotLoopStats {
     pub rounds: Cell<u64>,
+    pub spins: Cell<u64>,
     pub light_sleeps: Cell<u64>,
     pub deep_sleeps: Cell<u64>,
     pub deep_asleep: Cell<bool>,
@@ -194,7 +195,8 @@ impl Runtime {
     /// work it takes socket events, messages from peers and queued requests for peers
     /// itself, round after round, letting the tasks it woke run in between, without ending
     /// the executor's turn. When a round finds nothing (twice in a row, so that tasks woken
-    /// late have run), the shard sleeps in its own `epoll_wait` for a while (a *light*
+    /// late have run), the shard first keeps polling for `shard-idle-spin-us`, yielding its
+    /// CPU between rounds (*spinning*); then it sleeps in its own `epoll_wait` (a *light*
     /// sleep: woken by a socket, by a peer ringing its wake-up line, or after
     /// [`LIGHT_SLEEP_MS`]); once idle for [`LIGHT_SLEEP_WINDOW`] it waits for a socket in
     /// glommio instead (a *deep* sleep, with the executor's timers and inbound tasks).
@@ -233,6 +235,13 @@ impl Runtime {
             settled = false;
             let now = Instant::now();
             let idle_for = now.duration_since(*idle_since.get_or_insert(now));
+            if idle_for < Duration::from_micros(self.config().shard_idle_spin_us) {
+                // Work that arrives now is seen without a sleep and a wake-up; a thread
+                // that waits for this CPU (a client on the same host) runs meanwhile.
+                bump(&self.hot.spins);
+                let _ = nix::sched::sched_yield();
+                continue;
+            }
             if idle_for < LIGHT_SLEEP_WINDOW {
                 bump(&self.hot.light_sleeps);
                 wakeup.park();

@@ -235,6 +235,43 @@ fn idle_shards_sleep_lightly_then_deeply_and_wake_for_work() {
     assert_eq!(c.roundtrip(&["GET", &k0]), b"$3\r\n125\r\n");
 }
 
+/// A shard out of work keeps polling for `shard-idle-spin-us` before it sleeps; with 0 it
+/// sleeps at once. Both shards take part in a cross-shard MGET, so both run out of work after
+/// each one.
+#[test]
+fn idle_shards_spin_for_shard_idle_spin_us_before_sleeping() {
+    let s = Server::start(&["--shard-idle-spin-us", "0"]);
+    let mut c = s.raw_on_shard(0);
+    let (k0, k1) = (key_on(0, "spin"), key_on(1, "spin"));
+    let cross_shard_requests = |c: &mut Raw| {
+        for _ in 0..20 {
+            assert_eq!(c.roundtrip(&["MGET", &k0, &k1]), b"*2\r\n$-1\r\n$-1\r\n");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    cross_shard_requests(&mut c);
+    let info = c.info("shards");
+    for shard in 0..2 {
+        assert_eq!(shard_stat(&info, shard, "idle_spins"), 0, "{info}");
+        assert!(shard_stat(&info, shard, "light_sleeps") > 0, "{info}");
+    }
+    assert_eq!(
+        c.roundtrip(&["CONFIG", "SET", "shard-idle-spin-us", "500"]),
+        b"+OK\r\n"
+    );
+    // The set reaches the other shard as a job, a moment after the reply.
+    let spun = wait_until(Duration::from_secs(5), || {
+        cross_shard_requests(&mut c);
+        let info = c.info("shards");
+        (0..2).all(|shard| shard_stat(&info, shard, "idle_spins") > 0)
+    });
+    assert!(spun, "{}", c.info("shards"));
+    assert_eq!(
+        config_get(&mut c, &["shard-idle-spin-us"]),
+        pairs(&[("shard-idle-spin-us", "500")])
+    );
+}
+
 #[test]
 fn commandstats_errorstats_and_resetstat() {
     let s = Server::start(&[]);

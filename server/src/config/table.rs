@@ -134,6 +134,7 @@ pub enum Field {
     TcpQuickack,
     ShardSchedBatch,
     ShardCpuAffinity,
+    ShardIdleSpinUs,
     IoMemory,
 }
 
@@ -1243,6 +1244,17 @@ pub static DEFS: &[Def] = &[
     boolean("tcp-quickack", None, MOD, false).typed(Field::TcpQuickack),
     boolean("shard-sched-batch", None, MOD, true).typed(Field::ShardSchedBatch),
     boolean("shard-cpu-affinity", None, MOD, true).typed(Field::ShardCpuAffinity),
+    number(
+        "shard-idle-spin-us",
+        None,
+        MOD,
+        S,
+        0,
+        1_000_000,
+        50,
+        NumFmt::Int,
+    )
+    .typed(Field::ShardIdleSpinUs),
 ];
 
 /// Typed parameters whose capability has not arrived yet: read by the server, acted on later.

@@ -210,6 +210,7 @@ const COREKV_DEFAULTS: &[(&str, &str)] = &[
     ("tcp-quickack", "no"),
     ("shard-sched-batch", "yes"),
     ("shard-cpu-affinity", "yes"),
+    ("shard-idle-spin-us", "50"),
 ];
 
 /// Name/value pairs for `CONFIG SET`, a parameter, and its `CONFIG GET` value afterwards.
@@ -546,7 +547,8 @@ fn file_sets_typed_fields() {
          client-query-buffer-limit 4mb\nmaxmemory 100mb\nmaxmemory-policy volatile-ttl\n\
          slowlog-log-slower-than -1\nslowlog-max-len 5\nenable-debug-command local\n\
          enable-protected-configs yes\nenable-module-command yes\nactive-expire-effort 7\n\
-         shards 3\ntcp-fastopen 16\ntcp-defer-accept yes\ntcp-quickack yes\nio-memory 512kb\nshard-sched-batch no\nshard-cpu-affinity no\n",
+         shards 3\ntcp-fastopen 16\ntcp-defer-accept yes\ntcp-quickack yes\nio-memory 512kb\nshard-sched-batch no\nshard-cpu-affinity no\n\
+         shard-idle-spin-us 0\n",
     )
     .unwrap();
     assert_eq!(c.port, 7000);
@@ -585,6 +587,7 @@ fn file_sets_typed_fields() {
     assert_eq!(c.io_memory, 512 * 1024);
     assert!(!c.shard_sched_batch);
     assert!(!c.shard_cpu_affinity);
+    assert_eq!(c.shard_idle_spin_us, 0);
     assert_eq!(c.shard_config().databases, 4);
     assert_eq!(
         c.shard_config().maxmemory_policy,
@@ -1517,6 +1520,11 @@ fn set_values() {
         (&[("tcp-quickack", "yes")], "tcp-quickack", "yes"),
         (&[("shard-sched-batch", "yes")], "shard-sched-batch", "yes"),
         (&[("shard-cpu-affinity", "no")], "shard-cpu-affinity", "no"),
+        (
+            &[("shard-idle-spin-us", "200")],
+            "shard-idle-spin-us",
+            "200",
+        ),
     ];
     for &(pairs, name, want) in cases {
         let mut c = Config::default();
@@ -1757,6 +1765,7 @@ fn rewrite_round_trips() {
         ("tcp-quickack", "yes"),
         ("shard-sched-batch", "yes"),
         ("shard-cpu-affinity", "no"),
+        ("shard-idle-spin-us", "7"),
         ("masterauth", ""),
         ("appendfsync", "no"),
     ];

@@ -22,8 +22,9 @@ struct ShardInfo {
     clients: usize,
     blocked: usize,
     stats: Stats,
-    /// The hot loop's rounds, light sleeps, deep sleeps, and whether it sleeps deeply now.
-    hot_loop: (u64, u64, u64, bool),
+    /// The hot loop's rounds, spins, light sleeps, deep sleeps, and whether it sleeps deeply
+    /// now.
+    hot_loop: (u64, u64, u64, u64, bool),
 }
 
 fn gather(rt: &Runtime) -> ShardInfo {
@@ -31,6 +32,7 @@ fn gather(rt: &Runtime) -> ShardInfo {
     let mut info = ShardInfo {
         hot_loop: (
             rt.hot.rounds.get(),
+            rt.hot.spins.get(),
             rt.hot.light_sleeps.get(),
             rt.hot.deep_sleeps.get(),
             rt.hot.deep_asleep.get(),
@@ -474,7 +476,7 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
                     let keys: usize = s.dbs.iter().map(|d| d.0).sum();
                     let expires: usize = s.dbs.iter().map(|d| d.1).sum();
                     line!(
-                        "shard{}:keys={keys},expires={expires},connected_clients={},commands_processed={},commands_executed={},executor_runs={},tasks_run={},loop_rounds={},light_sleeps={},deep_sleeps={},deep_asleep={}",
+                        "shard{}:keys={keys},expires={expires},connected_clients={},commands_processed={},commands_executed={},executor_runs={},tasks_run={},loop_rounds={},idle_spins={},light_sleeps={},deep_sleeps={},deep_asleep={}",
                         s.id,
                         s.clients,
                         s.stats.total_commands_processed,
@@ -484,7 +486,8 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
                         s.hot_loop.0,
                         s.hot_loop.1,
                         s.hot_loop.2,
-                        u8::from(s.hot_loop.3)
+                        s.hot_loop.3,
+                        u8::from(s.hot_loop.4)
                     );
                 }
             }
