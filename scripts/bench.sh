@@ -10,8 +10,10 @@
 #
 # The servers run on 127.0.0.1 on free ports, one at a time, in rounds whose order
 # alternates, so drift on a shared machine hits both alike. For every workload it prints the
-# median requests/s of each server, the ratio corekv/redis, and the server CPU time per
-# request (utime+stime from /proc), which is steadier than throughput on a noisy machine.
+# median requests/s of each server; the ratio corekv/redis as the median over rounds of the
+# ratio within each round, and in how many rounds corekv did at least as well ("won"); and
+# the server CPU time per request (all threads, from schedstat), which is steadier than
+# throughput on a noisy machine.
 # Servers are stopped by PID when the script exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +62,9 @@ start_server() { # name port -> pid
     exit 1
 }
 
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# CPU time of all the server's threads, in ns: the scheduler's own clock (schedstat), exact
+# where utime/stime in /proc/PID/stat are sampled at each timer tick.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%d", t}'; }
 
 SERVERS=(corekv)
 if [ -n "${COREKV_B:-}${COREKV_B_ARGS:-}" ]; then
@@ -83,10 +87,10 @@ for round in $(seq "$ROUNDS"); do
             for p in $PIPELINES; do
                 n=$N
                 [ "$p" -gt 1 ] && n=$((N * 5))
-                c0=$(cpu_ticks "$pid")
+                c0=$(cpu_ns "$pid")
                 rps=$(redis-benchmark -p "$port" -q -n "$n" -c "$CLIENTS" -P "$p" -r 100000 -t "$t" --csv 2>/dev/null \
                     | tail -n 1 | cut -d, -f2 | tr -d '"')
-                c1=$(cpu_ticks "$pid")
+                c1=$(cpu_ns "$pid")
                 echo -e "$round\t$name\t$t\tP$p\t${rps:-0}\t$((c1 - c0))\t$n" >>"$RAW"
             done
         done
@@ -100,35 +104,49 @@ import sys, statistics, collections
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 rps = collections.defaultdict(list)
 cpu = collections.defaultdict(list)
-for rnd, name, t, p, r, ticks, n in rows:
+by_round = {}
+for rnd, name, t, p, r, ns, n in rows:
     key = (t.upper(), p)
     rps[(name,) + key].append(float(r))
-    if float(ticks) > 0:
-        cpu[(name,) + key].append(float(ticks) * 10_000 / float(n))  # µs of server CPU per request
+    by_round[(rnd, name) + key] = float(r)
+    if float(ns) > 0:
+        cpu[(name,) + key].append(float(ns) / 1000 / float(n))  # µs of server CPU per request
 workloads = []
-for rnd, name, t, p, r, ticks, n in rows:
+for rnd, name, t, p, r, ns, n in rows:
     k = (t.upper(), p)
     if k not in workloads:
         workloads.append(k)
 has_b = any(name == "corekv-b" for _, name, *_ in rows)
 med = lambda xs: statistics.median(xs) if xs else None
-head = f"{'workload':<10} {'corekv rps':>12} {'redis rps':>12} {'ratio':>7} {'corekv µs/req':>14} {'redis µs/req':>13}"
+rounds = sorted({rnd for rnd, *_ in rows}, key=int)
+
+def paired(name, key):
+    """The median over rounds of name/redis within each round, and in how many rounds name
+    did at least as well as redis: drift between rounds cancels out within a pair."""
+    rs = [by_round[(rnd, name) + key] / by_round[(rnd, "redis") + key]
+          for rnd in rounds
+          if by_round.get((rnd, "redis") + key) and (rnd, name) + key in by_round]
+    if not rs:
+        return "-", "-"
+    return f"{statistics.median(rs):.2f}", f"{sum(x >= 1 for x in rs)}/{len(rs)}"
+
+head = f"{'workload':<10} {'corekv rps':>12} {'redis rps':>12} {'ratio':>7} {'won':>5} {'corekv µs/req':>14} {'redis µs/req':>13}"
 if has_b:
-    head += f" {'corekv-b rps':>13} {'b ratio':>8} {'b µs/req':>9}"
+    head += f" {'corekv-b rps':>13} {'b ratio':>8} {'b won':>6} {'b µs/req':>9}"
 print(head)
 for t, p in workloads:
     c = med(rps[("corekv", t, p)])
     r = med(rps[("redis", t, p)])
     cc = med(cpu[("corekv", t, p)]) or float("nan")
     rc = med(cpu[("redis", t, p)]) or float("nan")
-    ratio = f"{c / r:.2f}" if r else "-"
+    ratio, won = paired("corekv", (t, p))
     rs = f"{r:,.0f}" if r else "-"
-    line = f"{t + '/' + p:<10} {c:>12,.0f} {rs:>12} {ratio:>7} {cc:>14.2f} {rc:>13.2f}"
+    line = f"{t + '/' + p:<10} {c:>12,.0f} {rs:>12} {ratio:>7} {won:>5} {cc:>14.2f} {rc:>13.2f}"
     if has_b:
         b = med(rps[("corekv-b", t, p)])
         bc = med(cpu[("corekv-b", t, p)]) or float("nan")
-        bratio = f"{b / r:.2f}" if r else "-"
-        line += f" {b:>13,.0f} {bratio:>8} {bc:>9.2f}"
+        bratio, bwon = paired("corekv-b", (t, p))
+        line += f" {b:>13,.0f} {bratio:>8} {bwon:>6} {bc:>9.2f}"
     print(line)
 EOF
 rm -f "$RAW"
