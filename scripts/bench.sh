@@ -64,7 +64,7 @@ start_server() { # name port -> pid
 
 # CPU time of all the server's threads, in ns: the scheduler's own clock (schedstat), exact
 # where utime/stime in /proc/PID/stat are sampled at each timer tick.
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%d", t}'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%.0f", t}'; }
 
 SERVERS=(corekv)
 if [ -n "${COREKV_B:-}${COREKV_B_ARGS:-}" ]; then
