@@ -237,9 +237,12 @@ impl Runtime {
             let idle_for = now.duration_since(*idle_since.get_or_insert(now));
             if idle_for < Duration::from_micros(self.config().shard_idle_spin_us) {
                 // Work that arrives now is seen without a sleep and a wake-up; a thread
-                // that waits for this CPU (a client on the same host) runs meanwhile.
+                // that waits for this CPU (a client on the same host) runs meanwhile. The
+                // next round, if idle, comes straight back here: nothing new was woken for
+                // the executor to run, unless the turn is due to end.
                 bump(&self.hot.spins);
                 let _ = nix::sched::sched_yield();
+                settled = turn_started.elapsed() < TURN_LIMIT;
                 continue;
             }
             if idle_for < LIGHT_SLEEP_WINDOW {
