@@ -37,6 +37,28 @@ pub struct HotLoopStats {
     pub deep_asleep: Cell<bool>,
 }
 
+/// A copy of [`HotLoopStats`] taken at one moment (INFO `shards`).
+#[derive(Clone, Copy)]
+pub struct HotLoopCounts {
+    pub rounds: u64,
+    pub spins: u64,
+    pub light_sleeps: u64,
+    pub deep_sleeps: u64,
+    pub deep_asleep: bool,
+}
+
+impl HotLoopStats {
+    pub fn counts(&self) -> HotLoopCounts {
+        HotLoopCounts {
+            rounds: self.rounds.get(),
+            spins: self.spins.get(),
+            light_sleeps: self.light_sleeps.get(),
+            deep_sleeps: self.deep_sleeps.get(),
+            deep_asleep: self.deep_asleep.get(),
+        }
+    }
+}
+
 fn bump(c: &Cell<u64>) {
     c.set(c.get() + 1);
 }

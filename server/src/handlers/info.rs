@@ -7,7 +7,7 @@ use corekv_shard::args;
 use super::HandlerResult;
 use crate::dispatch::Exchange;
 use crate::global::{unix_ms, REDIS_VERSION};
-use crate::runtime::Runtime;
+use crate::runtime::{HotLoopCounts, Runtime};
 use crate::stats::Stats;
 
 /// One shard's figures.
@@ -22,21 +22,13 @@ struct ShardInfo {
     clients: usize,
     blocked: usize,
     stats: Stats,
-    /// The hot loop's rounds, spins, light sleeps, deep sleeps, and whether it sleeps deeply
-    /// now.
-    hot_loop: (u64, u64, u64, u64, bool),
+    hot_loop: HotLoopCounts,
 }
 
 fn gather(rt: &Runtime) -> ShardInfo {
     let sh = rt.shard.borrow();
     let mut info = ShardInfo {
-        hot_loop: (
-            rt.hot.rounds.get(),
-            rt.hot.spins.get(),
-            rt.hot.light_sleeps.get(),
-            rt.hot.deep_sleeps.get(),
-            rt.hot.deep_asleep.get(),
-        ),
+        hot_loop: rt.hot.counts(),
         id: rt.id,
         dbs: Vec::with_capacity(sh.dbs.len()),
         expired_keys: 0,
@@ -483,11 +475,11 @@ fn render(rt: &Runtime, shards: &[ShardInfo], wanted: &[String], rss: usize) -> 
                         s.stats.executed,
                         s.stats.executor_runs,
                         s.stats.tasks_run,
-                        s.hot_loop.0,
-                        s.hot_loop.1,
-                        s.hot_loop.2,
-                        s.hot_loop.3,
-                        u8::from(s.hot_loop.4)
+                        s.hot_loop.rounds,
+                        s.hot_loop.spins,
+                        s.hot_loop.light_sleeps,
+                        s.hot_loop.deep_sleeps,
+                        u8::from(s.hot_loop.deep_asleep)
                     );
                 }
             }
