@@ -236,20 +236,24 @@ fn idle_shards_sleep_lightly_then_deeply_and_wake_for_work() {
 }
 
 /// A shard out of work keeps polling for `shard-idle-spin-us` before it sleeps; with 0 it
-/// sleeps at once. Both shards take part in a cross-shard MGET, so both run out of work after
-/// each one.
+/// sleeps at once. Each shard has a connection sending cross-shard MGETs, so both hot loops
+/// run (a shard in a deep sleep answers peers from its inbound tasks, without its loop) and
+/// both run out of work after each request.
 #[test]
 fn idle_shards_spin_for_shard_idle_spin_us_before_sleeping() {
     let s = Server::start(&["--shard-idle-spin-us", "0"]);
-    let mut c = s.raw_on_shard(0);
+    let mut conns = [s.raw_on_shard(0), s.raw_on_shard(1)];
     let (k0, k1) = (key_on(0, "spin"), key_on(1, "spin"));
-    let cross_shard_requests = |c: &mut Raw| {
-        for _ in 0..20 {
-            assert_eq!(c.roundtrip(&["MGET", &k0, &k1]), b"*2\r\n$-1\r\n$-1\r\n");
+    let mut cross_shard_requests = || {
+        for _ in 0..10 {
+            for c in conns.iter_mut() {
+                assert_eq!(c.roundtrip(&["MGET", &k0, &k1]), b"*2\r\n$-1\r\n$-1\r\n");
+            }
             std::thread::sleep(Duration::from_millis(1));
         }
     };
-    cross_shard_requests(&mut c);
+    cross_shard_requests();
+    let mut c = s.raw();
     let info = c.info("shards");
     for shard in 0..2 {
         assert_eq!(shard_stat(&info, shard, "idle_spins"), 0, "{info}");
@@ -261,7 +265,7 @@ fn idle_shards_spin_for_shard_idle_spin_us_before_sleeping() {
     );
     // The set reaches the other shard as a job, a moment after the reply.
     let spun = wait_until(Duration::from_secs(5), || {
-        cross_shard_requests(&mut c);
+        cross_shard_requests();
         let info = c.info("shards");
         (0..2).all(|shard| shard_stat(&info, shard, "idle_spins") > 0)
     });
